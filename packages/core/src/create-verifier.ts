@@ -1,0 +1,306 @@
+import type {
+  ClaimCheck,
+  KeySpec,
+  PreparedKey,
+  ReplayStore,
+  Scheme,
+  SchemeInput,
+  SchemeVerdict,
+  TenantConfig,
+  TenantResolver,
+  VerifiedWebhook,
+  Verifier,
+  VerifierOptions,
+  VerifyOptions,
+  WebhookRequest,
+} from './types.js';
+import { WebhookVerificationError } from './webhook-verification-error.js';
+import { WebhookConfigError } from './webhook-config-error.js';
+import { isWebhookVerificationError } from './is-webhook-verification-error.js';
+import { MemoryReplayStore } from './memory-replay-store.js';
+import { readHeader } from './lib/headers.js';
+import { asBuffer } from './lib/body.js';
+import { keysInWindow, toKeySpecs } from './lib/keys.js';
+import { leafSchemes } from './lib/scheme-keys.js';
+import { parsePayload } from './lib/payload.js';
+import { TenantCache } from './lib/tenant-cache.js';
+import { withTimeout } from './lib/timeout.js';
+
+const DEFAULT_MAX_BODY = 1024 * 1024;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A tenant's config with its keys prepared once per cache entry. */
+interface LoadedTenant<T> {
+  config: T;
+  keys: Map<Scheme, readonly PreparedKey[]>;
+}
+
+function positive(value: number | undefined, fallback: number, name: string, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0))
+    throw new WebhookConfigError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`);
+  return value;
+}
+
+function checkScheme(scheme: unknown): asserts scheme is Scheme {
+  const s = scheme as Partial<Scheme> | undefined;
+  if (!s || typeof s.verify !== 'function' || typeof s.name !== 'string' || typeof s.prepareKeys !== 'function')
+    throw new WebhookConfigError('scheme is required: e.g. scheme: standardWebhooks({ secret }) (unknown or missing scheme)');
+}
+
+/** Which of a tenant's keys a scheme gets: those tagged with its name, else the untagged ones. */
+function keysForScheme(scheme: Scheme, specs: readonly KeySpec[]): KeySpec[] {
+  const tagged = specs.filter((k) => k.scheme === scheme.name);
+  return tagged.length > 0 ? tagged : specs.filter((k) => k.scheme === undefined);
+}
+
+/**
+ * Builds a verifier. Every misconfiguration throws here (WebhookConfigError), never later as a
+ * request-time mismatch.
+ */
+export function createVerifier<T extends TenantConfig = TenantConfig>(options: VerifierOptions<T>): Verifier<T> {
+  if (!options || typeof options !== 'object') throw new WebhookConfigError('createVerifier needs an options object');
+  const scheme = options.scheme;
+  checkScheme(scheme);
+  const leaves = [...leafSchemes(scheme)];
+  for (const leaf of leaves) checkScheme(leaf);
+  const now = options.now ?? Date.now;
+  const toleranceMs = positive(options.toleranceSec, 300, 'toleranceSec') * 1000;
+  const maxBodyBytes = positive(options.maxBodyBytes, DEFAULT_MAX_BODY, 'maxBodyBytes');
+  const tenants = options.tenants;
+  const needTenantKeys = leaves.filter((l) => l.staticKeys === undefined);
+  if (needTenantKeys.length > 0 && !tenants)
+    throw new WebhookConfigError(`no secret: give ${needTenantKeys.map((l) => l.name).join(', ')} a secret, or configure tenants with a lookup`);
+  if (tenants && (typeof tenants.lookup !== 'function' || !tenants.resolve)) throw new WebhookConfigError('tenants needs resolve and lookup');
+  const resolvers: readonly TenantResolver[] = tenants ? (Array.isArray(tenants.resolve) ? tenants.resolve : [tenants.resolve as TenantResolver]) : [];
+  if (tenants && (resolvers.length === 0 || resolvers.some((r) => typeof r !== 'function')))
+    throw new WebhookConfigError('tenants.resolve must be a function or a list of functions (fromParam, fromHeader, fromHost, fromPath)');
+  const cacheTtl = positive(tenants?.cacheTtlMs, 60_000, 'tenants.cacheTtlMs', true);
+  const negativeTtl = positive(tenants?.negativeCacheTtlMs, 5_000, 'tenants.negativeCacheTtlMs', true);
+  const lookupTimeout = positive(tenants?.lookupTimeoutMs, 5_000, 'tenants.lookupTimeoutMs');
+  const cache = new TenantCache<LoadedTenant<T> | undefined>(positive(tenants?.cacheSize, 10_000, 'tenants.cacheSize'), now);
+
+  const replay = options.replay === false ? undefined : (options.replay ?? {});
+  const store: ReplayStore | undefined = replay ? (replay.store ?? new MemoryReplayStore()) : undefined;
+  if (replay && store && (typeof store.reserve !== 'function' || typeof store.commit !== 'function' || typeof store.release !== 'function'))
+    throw new WebhookConfigError('replay.store must implement reserve, commit and release');
+  const inFlightTtl = positive(replay?.inFlightTtlMs, 60_000, 'replay.inFlightTtlMs');
+  const retention = Math.max(positive(replay?.retentionMs, DAY_MS, 'replay.retentionMs'), 2 * toleranceMs);
+  const storeTimeout = positive(replay?.timeoutMs, 2_000, 'replay.timeoutMs');
+  const duplicates = replay?.duplicates ?? 'ack';
+  if (duplicates !== 'ack' && duplicates !== 'reject') throw new WebhookConfigError("replay.duplicates must be 'ack' or 'reject'");
+  // The memory store answers synchronously: no timer is needed to bound it.
+  const storeNeedsTimeout = !(store instanceof MemoryReplayStore);
+
+  const claims: readonly ClaimCheck<T>[] = options.claims === undefined ? [] : Array.isArray(options.claims) ? options.claims : [options.claims as ClaimCheck<T>];
+  const idFromPayload = scheme.idFromPayload ? scheme.idFromPayload.bind(scheme) : leaves.length === 1 ? leaves[0]?.idFromPayload?.bind(leaves[0]) : undefined;
+  const { onVerified, onRejected } = options;
+
+  function loadTenant(id: string): Promise<LoadedTenant<T> | undefined> {
+    return cache.get(
+      id,
+      async () => {
+        let config: T | undefined;
+        try {
+          config = await withTimeout(
+            Promise.resolve().then(() => tenants!.lookup(id)),
+            lookupTimeout,
+            () => new WebhookVerificationError('TENANT_LOOKUP_FAILED', { detail: `tenant lookup took longer than ${lookupTimeout} ms`, tenant: id }),
+          );
+        } catch (e) {
+          if (isWebhookVerificationError(e)) throw e;
+          throw new WebhookVerificationError('TENANT_LOOKUP_FAILED', { detail: 'tenant lookup threw; see the error cause in your logs', cause: e, tenant: id });
+        }
+        if (config === undefined || config === null) return undefined;
+        if (typeof config !== 'object') throw new WebhookVerificationError('TENANT_LOOKUP_FAILED', { detail: 'tenant lookup returned a non-object', tenant: id });
+        const specs = [...(toKeySpecs(config.secrets as never) ?? []), ...(toKeySpecs(config.publicKeys as never, 'publicKey') ?? [])];
+        const keys = new Map<Scheme, readonly PreparedKey[]>();
+        for (const leaf of leaves) {
+          if (leaf.staticKeys !== undefined) continue;
+          try {
+            keys.set(leaf, leaf.prepareKeys(keysForScheme(leaf, specs)));
+          } catch (e) {
+            // A bad key in the tenant's record is a configuration fault on our side: fail closed, 503.
+            throw new WebhookVerificationError('TENANT_LOOKUP_FAILED', {
+              detail: `tenant ${id} has keys that ${leaf.name} cannot use: ${e instanceof WebhookConfigError ? e.message : 'invalid key'}`,
+              cause: e,
+              tenant: id,
+            });
+          }
+        }
+        return { config, keys };
+      },
+      (loaded) => (loaded ? cacheTtl : negativeTtl),
+    );
+  }
+
+  function resolveTenantId(request: WebhookRequest): string | undefined {
+    let found: string | undefined;
+    for (const r of resolvers) {
+      const id = r(request);
+      if (id === undefined) continue;
+      if (found !== undefined && found !== id)
+        throw new WebhookVerificationError('TENANT_MISMATCH', { detail: 'the tenant named by the route and by the request disagree' });
+      found = id;
+    }
+    return found;
+  }
+
+  async function reserve(key: string) {
+    try {
+      const p = store!.reserve(key, inFlightTtl);
+      return await (storeNeedsTimeout ? withTimeout(p, storeTimeout, () => new Error(`replay store did not answer within ${storeTimeout} ms`)) : p);
+    } catch (e) {
+      throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: 'the replay store could not reserve the message; the handler was not run', cause: e });
+    }
+  }
+
+  async function verifyInner(request: WebhookRequest, verifyOptions: VerifyOptions | undefined): Promise<VerifiedWebhook<unknown, T>> {
+    // 1. size
+    const body = asBuffer(request.body);
+    if (body.length > maxBodyBytes) throw new WebhookVerificationError('BODY_TOO_LARGE', { detail: `body is ${body.length} bytes; the limit is ${maxBodyBytes}` });
+
+    // 2. tenant
+    let tenantId: string | undefined;
+    let tenant: LoadedTenant<T> | undefined;
+    if (tenants) {
+      tenantId = resolveTenantId(request);
+      if (tenantId === undefined) throw new WebhookVerificationError('UNKNOWN_TENANT', { detail: 'the request names no tenant' });
+      tenant = await loadTenant(tenantId);
+      if (!tenant) throw new WebhookVerificationError('UNKNOWN_TENANT', { detail: 'no tenant with this id', tenant: tenantId });
+    }
+
+    // 3-4. transport and signature (a transport scheme such as mtls is part of the scheme tree)
+    const at = now();
+    const input: SchemeInput = {
+      request,
+      body,
+      header: (name) => readHeader(request.headers, name),
+      keysFor: (s) => keysInWindow(s.staticKeys ?? tenant?.keys.get(s) ?? [], at),
+      now: at,
+    };
+    const verdict: SchemeVerdict = scheme.verify(input);
+
+    // 5. freshness, both directions
+    if (verdict.timestamp !== undefined) {
+      const skew = at - verdict.timestamp * 1000;
+      if (skew > toleranceMs || skew < -toleranceMs)
+        throw new WebhookVerificationError('TIMESTAMP_OUT_OF_TOLERANCE', {
+          detail: `signed timestamp is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? 'in the past' : 'in the future'}; tolerance is ${toleranceMs / 1000} s`,
+          scheme: verdict.scheme,
+        });
+    }
+
+    // 6. payload and claims
+    const contentType = readHeader(request.headers, 'content-type');
+    let parsed = false;
+    let payload: unknown;
+    const getPayload = () => {
+      if (!parsed) {
+        payload = parsePayload(body, contentType);
+        parsed = true;
+      }
+      return payload;
+    };
+    if (verifyOptions?.parse || claims.length > 0) getPayload();
+    for (const check of claims) {
+      let ok: boolean;
+      try {
+        ok = await check({ payload: getPayload(), tenant: tenantId, tenantConfig: tenant?.config, request });
+      } catch (e) {
+        if (isWebhookVerificationError(e)) throw e;
+        throw new WebhookVerificationError('CLAIM_MISMATCH', { detail: 'a claim check threw', cause: e, tenant: tenantId });
+      }
+      if (ok !== true) throw new WebhookVerificationError('CLAIM_MISMATCH', { detail: 'the payload does not belong to this tenant', tenant: tenantId });
+    }
+
+    // 7. replay: only now, after everything that can reject has passed
+    let replayKey: string | undefined;
+    let token: string | undefined;
+    let settled = false;
+    if (store && verdict.replayable) {
+      let identity = verdict.replayId;
+      if (idFromPayload) {
+        try {
+          identity = idFromPayload(getPayload()) ?? identity;
+        } catch {
+          // Not JSON: keep the signature-derived identity.
+        }
+      }
+      if (identity !== undefined) {
+        replayKey = `${tenantId === undefined ? '-' : encodeURIComponent(tenantId)}:${verdict.scheme}:${identity}`;
+        const r = await reserve(replayKey);
+        if (r.state === 'done') {
+          throw duplicates === 'ack'
+            ? new WebhookVerificationError('DUPLICATE', { detail: 'this message was already processed; the handler was not run again', tenant: tenantId, scheme: verdict.scheme })
+            : new WebhookVerificationError('REPLAYED', { detail: 'this message was already processed', tenant: tenantId, scheme: verdict.scheme });
+        }
+        if (r.state === 'in-flight')
+          throw new WebhookVerificationError('REPLAY_IN_FLIGHT', { detail: 'this message is being processed; retry later', tenant: tenantId, scheme: verdict.scheme });
+        token = r.token;
+      }
+    }
+
+    const key = replayKey;
+    const commit = async () => {
+      if (settled || key === undefined) return;
+      settled = true;
+      await store!.commit(key, retention, token);
+    };
+    const release = async () => {
+      if (settled || key === undefined) return;
+      settled = true;
+      await store!.release(key, token);
+    };
+    const webhook: VerifiedWebhook<unknown, T> = {
+      scheme: verdict.scheme,
+      id: verdict.id,
+      timestamp: verdict.timestamp,
+      tenant: tenantId,
+      tenantConfig: tenant?.config,
+      keyId: verdict.keyId,
+      rawBody: body,
+      contentType,
+      get payload() {
+        return getPayload();
+      },
+      peer: request.peer,
+      replayKey: key,
+      commit,
+      release,
+      settle: ({ status, error }) => (error !== undefined || (status !== undefined && status >= 500) ? release() : commit()),
+    };
+    return webhook;
+  }
+
+  return {
+    maxBodyBytes,
+    scheme,
+    async verify<P>(request: WebhookRequest, verifyOptions?: VerifyOptions): Promise<VerifiedWebhook<P, T>> {
+      try {
+        const webhook = await verifyInner(request, verifyOptions);
+        if (onVerified) {
+          try {
+            onVerified(webhook);
+          } catch {
+            // A hook must never change a verdict.
+          }
+        }
+        return webhook as VerifiedWebhook<P, T>;
+      } catch (e) {
+        // Anything unexpected still ends as a rejection, never as an accept.
+        const error = isWebhookVerificationError(e)
+          ? e
+          : new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'the request could not be verified', cause: e });
+        if (onRejected) {
+          try {
+            onRejected(error, request);
+          } catch {
+            // A hook must never change a verdict.
+          }
+        }
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,39 @@
+export { createVerifier } from './create-verifier.js';
+export { MemoryReplayStore, ReplayStoreFullError, type MemoryReplayStoreOptions } from './memory-replay-store.js';
+export {
+  WebhookVerificationError,
+  WEBHOOK_ERROR_STATUS,
+  WEBHOOK_ERROR_TITLE,
+  WEBHOOK_ERROR_CODES,
+  type WebhookErrorCode,
+  type WebhookVerificationErrorOptions,
+} from './webhook-verification-error.js';
+export { WebhookConfigError } from './webhook-config-error.js';
+export { isWebhookVerificationError } from './is-webhook-verification-error.js';
+export { toProblem, PROBLEM_CONTENT_TYPE, type WebhookProblem, type ToProblemOptions } from './to-problem.js';
+export { standardWebhooks, type StandardWebhooksOptions } from './schemes/standard-webhooks.js';
+export { stripe, type StripeOptions } from './schemes/stripe.js';
+export { github, type GitHubOptions } from './schemes/github.js';
+export { slack, type SlackOptions } from './schemes/slack.js';
+export { shopify, type ShopifyOptions } from './schemes/shopify.js';
+export { hmac, type HmacOptions } from './schemes/hmac.js';
+export { apiKey, type ApiKeyOptions } from './schemes/api-key.js';
+export { all } from './schemes/all.js';
+export { any } from './schemes/any.js';
+export { fromParam } from './tenants/from-param.js';
+export { fromHeader } from './tenants/from-header.js';
+export { fromHost, type FromHostOptions } from './tenants/from-host.js';
+export { fromPath } from './tenants/from-path.js';
+export { accountClaim } from './account-claim.js';
+export { sign } from './sign.js';
+export type { SignStandardWebhooksInput } from './sign/sign-standard-webhooks.js';
+export type { SignStripeInput } from './sign/sign-stripe.js';
+export type { SignGitHubInput } from './sign/sign-github.js';
+export type { SignSlackInput } from './sign/sign-slack.js';
+export type { SignShopifyInput } from './sign/sign-shopify.js';
+export type { SignHmacInput } from './sign/sign-hmac.js';
+export type { SignApiKeyInput } from './sign/sign-api-key.js';
+export type * from './types.js';
+export { readRawBody, type ReadRawBodyOptions } from './node/read-raw-body.js';
+export { rejectionResponse, type WebhookHttpResponse } from './node/rejection-response.js';
+export { peerFromSocket, type SocketLike } from './node/peer-from-socket.js';

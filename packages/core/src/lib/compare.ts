@@ -1,0 +1,24 @@
+import { timingSafeEqual } from 'node:crypto';
+
+/** Constant-time for equal lengths; lengths of digests are public, so a length check leaks nothing. */
+export function safeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const HEX = /^[0-9a-fA-F]*$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
+
+/** Strict decoders: Buffer.from() silently skips bad characters, which would hide tampering. */
+export function decodeHex(s: string): Buffer | undefined {
+  if (s.length % 2 !== 0 || !HEX.test(s)) return undefined;
+  return Buffer.from(s, 'hex');
+}
+export function decodeBase64(s: string): Buffer | undefined {
+  if (s.length % 4 !== 0 || !BASE64.test(s)) return undefined;
+  return Buffer.from(s, 'base64');
+}
+export function decodeBase64Url(s: string): Buffer | undefined {
+  if (!BASE64URL.test(s)) return undefined;
+  return Buffer.from(s, 'base64url');
+}

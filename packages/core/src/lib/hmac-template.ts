@@ -1,0 +1,25 @@
+import { WebhookConfigError } from '../webhook-config-error.js';
+
+export interface HmacTemplate {
+  usesId: boolean;
+  usesTimestamp: boolean;
+  /** Text before and after the body, with id and timestamp filled in. */
+  render(id: string, timestamp: string): [string, string];
+}
+
+/** Splits `{id}.{timestamp}.{body}` around the body once, at configuration time. */
+export function parseTemplate(template: string, name: string): HmacTemplate {
+  const tokens: string[] = template.match(/\{[^}]*\}/g) ?? [];
+  for (const t of tokens) if (t !== '{id}' && t !== '{timestamp}' && t !== '{body}') throw new WebhookConfigError(`${name}: unknown template token ${t}`);
+  const bodyCount = tokens.filter((t) => t === '{body}').length;
+  if (bodyCount !== 1) throw new WebhookConfigError(`${name}: the template must contain {body} exactly once`);
+  const at = template.indexOf('{body}');
+  const before = template.slice(0, at);
+  const after = template.slice(at + '{body}'.length);
+  const fill = (s: string, id: string, ts: string) => (s.length === 0 ? s : s.replaceAll('{id}', id).replaceAll('{timestamp}', ts));
+  return {
+    usesId: tokens.includes('{id}'),
+    usesTimestamp: tokens.includes('{timestamp}'),
+    render: (id, ts) => [fill(before, id, ts), fill(after, id, ts)],
+  };
+}

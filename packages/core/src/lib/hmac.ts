@@ -1,0 +1,44 @@
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import type { PreparedKey } from '../types.js';
+import { safeEqual } from './compare.js';
+
+/** Secret bytes held as a KeyObject: created once per key, so requests skip copying raw bytes. */
+export function hmacKey(bytes: Buffer): KeyObject {
+  return createSecretKey(bytes);
+}
+
+/**
+ * The id of the first key whose HMAC over prefix|body|suffix equals one of `candidates`.
+ * Prefix and body are fed to the HMAC separately: the body is never copied or decoded.
+ */
+export function matchHmac(
+  algorithm: string,
+  keys: readonly PreparedKey[],
+  prefix: string | undefined,
+  body: Buffer,
+  suffix: string | undefined,
+  candidates: readonly Buffer[],
+): string | undefined {
+  for (const k of keys) {
+    const h = createHmac(algorithm, k.key as KeyObject);
+    if (prefix) h.update(prefix);
+    h.update(body);
+    if (suffix) h.update(suffix);
+    const digest = h.digest();
+    for (const c of candidates) if (safeEqual(digest, c)) return k.id;
+  }
+  return undefined;
+}
+
+export function computeHmac(algorithm: string, key: string | Buffer, prefix: string | undefined, body: Buffer, suffix?: string): Buffer {
+  const h = createHmac(algorithm, key);
+  if (prefix) h.update(prefix);
+  h.update(body);
+  if (suffix) h.update(suffix);
+  return h.digest();
+}
+
+/** Replay identity for schemes without a signed id: derived from the verified signature only. */
+export function signatureDigest(signature: Uint8Array): string {
+  return createHash('sha256').update(signature).digest('base64url').slice(0, 32);
+}

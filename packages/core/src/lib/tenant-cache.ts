@@ -1,0 +1,37 @@
+/** Bounded TTL cache with single-flight loads; failures are not cached. */
+export class TenantCache<V> {
+  readonly #entries = new Map<string, { expiresAt: number; value: Promise<V> }>();
+  constructor(
+    private readonly size: number,
+    private readonly now: () => number,
+  ) {}
+
+  get(id: string, load: () => Promise<V>, ttlFor: (value: V) => number): Promise<V> {
+    const now = this.now();
+    const hit = this.#entries.get(id);
+    if (hit && hit.expiresAt > now) return hit.value;
+    if (hit) this.#entries.delete(id);
+    const value = load();
+    const entry = { expiresAt: Infinity, value };
+    this.#entries.set(id, entry);
+    if (this.#entries.size > this.size) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+    value.then(
+      (v) => {
+        const ttl = ttlFor(v);
+        if (ttl > 0) entry.expiresAt = this.now() + ttl;
+        else if (this.#entries.get(id) === entry) this.#entries.delete(id);
+      },
+      () => {
+        if (this.#entries.get(id) === entry) this.#entries.delete(id);
+      },
+    );
+    return value;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}

@@ -1,0 +1,24 @@
+import type { WebhookVerificationError } from '../webhook-verification-error.js';
+import { PROBLEM_CONTENT_TYPE, toProblem, type ToProblemOptions } from '../to-problem.js';
+
+export interface WebhookHttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * The HTTP answer for a rejection, identical in every adapter: RFC 9457 problem+json, except a
+ * duplicate of a processed message, which is acknowledged with 200 so the sender stops retrying.
+ */
+export function rejectionResponse(error: WebhookVerificationError, options: ToProblemOptions = {}): WebhookHttpResponse {
+  if (error.code === 'DUPLICATE') {
+    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ received: true, duplicate: true }) };
+  }
+  const headers: Record<string, string> = { 'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8` };
+  if (error.code === 'REPLAY_IN_FLIGHT') headers['retry-after'] = '5';
+  if (error.status === 503) headers['retry-after'] = '10';
+  // The rest of an oversized body is not read: the connection cannot be reused.
+  if (error.code === 'BODY_TOO_LARGE') headers['connection'] = 'close';
+  return { status: error.status, headers, body: JSON.stringify(toProblem(error, options)) };
+}

@@ -1,0 +1,115 @@
+import { createSecretKey, KeyObject, verify as cryptoVerify } from 'node:crypto';
+import type { KeyInput, KeySpec, PreparedKey, Scheme, SchemeInput, SchemeVerdict } from '../types.js';
+import { WebhookVerificationError } from '../webhook-verification-error.js';
+import { WebhookConfigError } from '../webhook-config-error.js';
+import { decodeBase64, safeEqual } from '../lib/compare.js';
+import { prepared } from '../lib/keys.js';
+import { staticKeysOf } from '../lib/scheme-keys.js';
+import { decodeWhpk, decodeWhsec, type StandardKey } from '../lib/standard-webhooks-keys.js';
+import { createHmac } from 'node:crypto';
+
+export interface StandardWebhooksOptions {
+  /**
+   * `whsec_...` secrets (HMAC, `v1`) and/or `whpk_...` public keys (Ed25519, `v1a`), newest
+   * first. Omit to take them from the tenant's config.
+   */
+  secret?: KeyInput | readonly KeyInput[];
+}
+
+const MAX_SIGNATURES = 32;
+const MAX_ID_LENGTH = 1024;
+const TIMESTAMP = /^[0-9]{1,15}$/;
+const HEADER_SETS = [
+  ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+  ['svix-id', 'svix-timestamp', 'svix-signature'],
+] as const;
+
+function prepareKeys(specs: readonly KeySpec[]): PreparedKey[] {
+  return specs.map((spec) => {
+    let key: StandardKey;
+    if (spec.publicKey !== undefined) {
+      const pk = spec.publicKey;
+      if (pk instanceof KeyObject) {
+        if (pk.asymmetricKeyType !== 'ed25519') throw new WebhookConfigError(`standardWebhooks key ${spec.id}: public key must be Ed25519`);
+        key = { kind: 'ed25519', key: pk };
+      } else key = { kind: 'ed25519', key: decodeWhpk(pk, spec.id) };
+    } else if (typeof spec.secret === 'string' && spec.secret.startsWith('whpk_')) {
+      key = { kind: 'ed25519', key: decodeWhpk(spec.secret, spec.id) };
+    } else if (typeof spec.secret === 'string' && spec.secret.startsWith('whsk_')) {
+      throw new WebhookConfigError(`standardWebhooks key ${spec.id}: whsk_ is the sender's signing key; give the verifier the whpk_ public key`);
+    } else if (spec.secret !== undefined) {
+      key = { kind: 'hmac', key: createSecretKey(decodeWhsec(spec.secret, spec.id)) };
+    } else {
+      throw new WebhookConfigError(`standardWebhooks key ${spec.id}: give a secret (whsec_) or a publicKey (whpk_)`);
+    }
+    return prepared(spec, key);
+  });
+}
+
+/**
+ * Standard Webhooks (and Svix): `webhook-id`, `webhook-timestamp`, `webhook-signature` (or the
+ * `svix-*` names), signed content `id.timestamp.body`, `v1` HMAC-SHA256 and `v1a` Ed25519.
+ */
+export function standardWebhooks(options: StandardWebhooksOptions = {}): Scheme {
+  const staticKeys = staticKeysOf('standardWebhooks', prepareKeys, options.secret);
+  return {
+    name: 'standardWebhooks',
+    staticKeys,
+    prepareKeys,
+    verify(input: SchemeInput): SchemeVerdict {
+      let set: (typeof HEADER_SETS)[number] | undefined;
+      let signature: string | undefined;
+      for (const s of HEADER_SETS) {
+        signature = input.header(s[2]);
+        if (signature !== undefined) {
+          set = s;
+          break;
+        }
+      }
+      if (set === undefined || signature === undefined)
+        throw new WebhookVerificationError('MISSING_SIGNATURE', { detail: 'no webhook-signature header', scheme: 'standardWebhooks' });
+      const id = input.header(set[0]);
+      const ts = input.header(set[1]);
+      if (!id || id.length > MAX_ID_LENGTH)
+        throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `${set[0]} header missing or invalid`, scheme: 'standardWebhooks' });
+      if (!ts || !TIMESTAMP.test(ts))
+        throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `${set[1]} must be integer seconds`, scheme: 'standardWebhooks' });
+
+      const v1: Buffer[] = [];
+      const v1a: Buffer[] = [];
+      let entries = 0;
+      for (const part of signature.split(' ')) {
+        if (part === '') continue;
+        if (++entries > MAX_SIGNATURES)
+          throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `more than ${MAX_SIGNATURES} signatures`, scheme: 'standardWebhooks' });
+        const comma = part.indexOf(',');
+        if (comma <= 0) continue;
+        const version = part.slice(0, comma);
+        if (version !== 'v1' && version !== 'v1a') continue; // unknown versions are ignored by the spec
+        const bytes = decodeBase64(part.slice(comma + 1));
+        if (!bytes) continue;
+        if (version === 'v1' && bytes.length === 32) v1.push(bytes);
+        else if (version === 'v1a' && bytes.length === 64) v1a.push(bytes);
+      }
+      if (v1.length === 0 && v1a.length === 0)
+        throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'no well-formed v1 or v1a signature in webhook-signature', scheme: 'standardWebhooks' });
+
+      const prefix = `${id}.${ts}.`;
+      let signed: Buffer | undefined;
+      for (const k of input.keysFor(this)) {
+        const key = k.key as StandardKey;
+        if (key.kind === 'hmac') {
+          if (v1.length === 0) continue;
+          const digest = createHmac('sha256', key.key).update(prefix).update(input.body).digest();
+          for (const c of v1) if (safeEqual(digest, c)) return { scheme: 'standardWebhooks', id, timestamp: Number(ts), keyId: k.id, replayId: id, replayable: true };
+        } else {
+          if (v1a.length === 0) continue;
+          // Ed25519 signs one message in one call: here the join cannot be avoided.
+          signed ??= Buffer.concat([Buffer.from(prefix), input.body]);
+          for (const c of v1a) if (cryptoVerify(null, signed, key.key, c)) return { scheme: 'standardWebhooks', id, timestamp: Number(ts), keyId: k.id, replayId: id, replayable: true };
+        }
+      }
+      throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'no signature matched an active key', scheme: 'standardWebhooks' });
+    },
+  };
+}

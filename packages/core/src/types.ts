@@ -1,0 +1,225 @@
+import type { KeyObject, X509Certificate } from 'node:crypto';
+import type { WebhookVerificationError } from './webhook-verification-error.js';
+
+export type HeaderValue = string | readonly string[] | undefined;
+/** Header names in lower case, as Node's IncomingMessage gives them. */
+export type WebhookHeaders = Readonly<Record<string, HeaderValue>>;
+
+/** What the TLS socket (or a trusted proxy) says about the client certificate. */
+export interface PeerCertificate {
+  /** The request came over TLS (false for plain HTTP). */
+  tls: boolean;
+  /** Node's verdict for the handshake. */
+  authorized?: boolean;
+  authorizationError?: string;
+  /** The leaf certificate, when the client sent one. */
+  certificate?: X509Certificate;
+  /** Certificates above the leaf, when known. */
+  chain?: readonly X509Certificate[];
+  /** Where the certificate came from. */
+  source?: 'socket' | 'proxy';
+}
+
+/** Framework-neutral request, filled by adapters. */
+export interface WebhookRequest {
+  method: string;
+  url: string;
+  headers: WebhookHeaders;
+  /** The exact bytes received. Never a re-serialised object. */
+  body: Buffer | Uint8Array;
+  /** Route parameters, for `fromParam()`. */
+  params?: Readonly<Record<string, string | undefined>>;
+  peer?: PeerCertificate;
+  remoteAddress?: string;
+}
+
+/** A secret or public key with an id and an optional validity window. Newest first in lists. */
+export interface KeySpec {
+  /** Named in the result (`keyId`) so old keys can be retired once nothing matches them. */
+  id?: string;
+  /** Shared secret (HMAC schemes, API keys). */
+  secret?: string;
+  /** Public key (Standard Webhooks v1a `whpk_...`, or a KeyObject). */
+  publicKey?: string | KeyObject;
+  /** For apiKey: the hex SHA-256 digest of the key, so the key itself is never stored. */
+  sha256?: string;
+  notBefore?: Date | number | string;
+  notAfter?: Date | number | string;
+  /** Restrict this key to one scheme by name when a tenant holds keys of several schemes. */
+  scheme?: string;
+}
+export type KeyInput = string | KeySpec;
+
+/** What your tenant lookup returns. Extra fields are kept and handed to claims checks. */
+export interface TenantConfig {
+  /** Secrets and public keys, newest first. */
+  secrets?: readonly KeyInput[];
+  publicKeys?: readonly KeyInput[];
+  /** Expected account claim (see `accountClaim`). */
+  account?: string;
+  [extra: string]: unknown;
+}
+
+export type TenantResolver = (request: WebhookRequest) => string | undefined;
+
+export interface TenantOptions<T extends TenantConfig = TenantConfig> {
+  /**
+   * Where the tenant id comes from. Several resolvers must agree when they all find an id
+   * (route says `acme`, header says `globex`: TENANT_MISMATCH).
+   */
+  resolve: TenantResolver | readonly TenantResolver[];
+  /** Your database or secrets manager. Return undefined for an unknown tenant. */
+  lookup: (id: string) => Promise<T | undefined> | T | undefined;
+  /** Cache time for a found tenant, ms (default 60 000; 0 disables the cache). */
+  cacheTtlMs?: number;
+  /** Cache time for an unknown tenant, ms (default 5 000), so floods of bad ids spare your database. */
+  negativeCacheTtlMs?: number;
+  /** Most tenants cached at once (default 10 000; oldest dropped first). */
+  cacheSize?: number;
+  /** A lookup slower than this fails with TENANT_LOOKUP_FAILED, ms (default 5 000). */
+  lookupTimeoutMs?: number;
+}
+
+/** What a scheme learned from a request whose signature verified. */
+export interface SchemeVerdict {
+  scheme: string;
+  /** The sender's message id, when the scheme has one (signed or not). */
+  id?: string;
+  /** Signed timestamp, seconds since the epoch, when the scheme signs one. */
+  timestamp?: number;
+  /** Id of the key that matched. */
+  keyId?: string;
+  /**
+   * Replay identity, from signed material only: the signed id, or a digest of the verified
+   * signature when the id is missing or unsigned (a replayer could change an unsigned id).
+   */
+  replayId?: string;
+  /** Whether this scheme's messages take part in replay protection (API keys do not, by default). */
+  replayable: boolean;
+}
+
+/** Keys made ready for one scheme (decoded once, not per request). */
+export interface PreparedKey<K = unknown> {
+  id: string;
+  key: K;
+  notBefore?: number;
+  notAfter?: number;
+}
+
+export interface SchemeInput {
+  request: WebhookRequest;
+  body: Buffer;
+  /** Single header value by lower-case name; a repeated header is undefined-safe (throws MALFORMED_SIGNATURE). */
+  header(name: string): string | undefined;
+  /** The keys for this scheme, in order, already filtered to their validity window. */
+  keysFor(scheme: Scheme): readonly PreparedKey[];
+  now: number;
+}
+
+/** A signature format. Built-ins: standardWebhooks, stripe, github, slack, shopify, hmac, apiKey, all, any. */
+export interface Scheme {
+  readonly name: string;
+  /** Keys given in the scheme's own options; undefined means "from the tenant". */
+  readonly staticKeys: readonly PreparedKey[] | undefined;
+  /** Decode and check keys; throws WebhookConfigError for a key this scheme cannot use. */
+  prepareKeys(keys: readonly KeySpec[]): PreparedKey[];
+  /** Verify or throw a WebhookVerificationError. */
+  verify(input: SchemeInput): SchemeVerdict;
+  /** Child schemes, for all() / any(). */
+  readonly children?: readonly Scheme[];
+  /** Optional: a message id found in the parsed payload (Stripe's `evt_...`), for replay. */
+  idFromPayload?(payload: unknown): string | undefined;
+}
+
+export type ReserveState = 'reserved' | 'in-flight' | 'done';
+export interface ReserveResult {
+  state: ReserveState;
+  /** Ownership token of a new reservation; commit and release need it. */
+  token?: string;
+}
+
+/** Where replay keys live. Memory (one process) or Redis (all instances). */
+export interface ReplayStore {
+  /** Set-if-absent: 'reserved' (you own it), 'in-flight' (someone is handling it) or 'done'. */
+  reserve(key: string, ttlMs: number): Promise<ReserveResult>;
+  /** In-flight -> done for `ttlMs`, only by the owner of the reservation. */
+  commit(key: string, ttlMs: number, token?: string): Promise<void>;
+  /** Forget an in-flight reservation so the sender's retry gets through; only by its owner. */
+  release(key: string, token?: string): Promise<void>;
+}
+
+export interface ReplayOptions {
+  /** Default: a MemoryReplayStore (one process). Use @hookguard/redis with several instances. */
+  store?: ReplayStore;
+  /** How long a reservation holds while the handler runs, ms (default 60 000). */
+  inFlightTtlMs?: number;
+  /** How long a processed message is remembered, ms (default 24 h; never less than twice the tolerance). */
+  retentionMs?: number;
+  /** 'ack' (default): a duplicate of a processed message gets 200 DUPLICATE; 'reject': 409 REPLAYED. */
+  duplicates?: 'ack' | 'reject';
+  /** A store call slower than this fails closed with REPLAY_STORE_UNAVAILABLE, ms (default 2 000). */
+  timeoutMs?: number;
+}
+
+export interface ClaimContext<T extends TenantConfig = TenantConfig> {
+  payload: unknown;
+  tenant: string | undefined;
+  tenantConfig: T | undefined;
+  request: WebhookRequest;
+}
+/** Return false (or throw a WebhookVerificationError) to reject with CLAIM_MISMATCH. */
+export type ClaimCheck<T extends TenantConfig = TenantConfig> = (ctx: ClaimContext<T>) => boolean | Promise<boolean>;
+
+export interface VerifierHooks {
+  onVerified?(webhook: VerifiedWebhook): void;
+  onRejected?(error: WebhookVerificationError, request: WebhookRequest): void;
+}
+
+export interface VerifierOptions<T extends TenantConfig = TenantConfig> extends VerifierHooks {
+  scheme: Scheme;
+  tenants?: TenantOptions<T>;
+  /** Seconds a signed timestamp may differ from now, either way (default 300). */
+  toleranceSec?: number;
+  /** Largest body accepted, bytes (default 1 MiB). Adapters stop reading past it. */
+  maxBodyBytes?: number;
+  /** Replay protection; `false` turns it off (then the handler may run more than once per message). */
+  replay?: ReplayOptions | false;
+  /** Checks on the parsed payload, after the signature verified. */
+  claims?: ClaimCheck<T> | readonly ClaimCheck<T>[];
+  /** Clock, ms since the epoch (tests). */
+  now?: () => number;
+}
+
+export interface VerifyOptions {
+  /** Parse the payload before the replay reservation, so MALFORMED_PAYLOAD never holds a key. */
+  parse?: boolean;
+}
+
+export interface VerifiedWebhook<P = unknown, T extends TenantConfig = TenantConfig> {
+  scheme: string;
+  id: string | undefined;
+  /** Signed timestamp in seconds, when the scheme has one. */
+  timestamp: number | undefined;
+  tenant: string | undefined;
+  tenantConfig: T | undefined;
+  keyId: string | undefined;
+  rawBody: Buffer;
+  contentType: string | undefined;
+  /** JSON for JSON content types, fields for urlencoded forms, text for text/*, else the Buffer. Parsed once, lazily. */
+  readonly payload: P;
+  peer: PeerCertificate | undefined;
+  /** The replay key held for this delivery, if replay protection is on. */
+  replayKey: string | undefined;
+  /** The handler succeeded: remember the message as done. Idempotent. */
+  commit(): Promise<void>;
+  /** The handler failed: forget the reservation so the retry is processed. Idempotent. */
+  release(): Promise<void>;
+  /** Commit when the response status is < 500 and no error was raised, else release. */
+  settle(outcome: { status?: number; error?: unknown }): Promise<void>;
+}
+
+export interface Verifier<T extends TenantConfig = TenantConfig> {
+  verify<P = unknown>(request: WebhookRequest, options?: VerifyOptions): Promise<VerifiedWebhook<P, T>>;
+  readonly maxBodyBytes: number;
+  readonly scheme: Scheme;
+}

@@ -1,0 +1,45 @@
+// The one test command: builds every package, runs each package's tests through turbo, then
+// prints one plain closing line "N passed, N failed" summed over all packages.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const workspaces = pkg.workspaces.filter((w) => {
+  const p = join(root, w, 'package.json');
+  return existsSync(p) && JSON.parse(readFileSync(p, 'utf8')).scripts?.test;
+});
+for (const w of workspaces) rmSync(join(root, w, '.test-results'), { recursive: true, force: true });
+
+const turbo = spawnSync('npx', ['turbo', 'run', 'test', '--continue', '--concurrency=2', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1' },
+});
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const failures = [];
+for (const w of workspaces) {
+  const file = join(root, w, '.test-results', 'summary.json');
+  if (!existsSync(file)) {
+    failed++;
+    failures.push(`${w}: no test results (build or runner failed)`);
+    continue;
+  }
+  const s = JSON.parse(readFileSync(file, 'utf8').trim() || '{}');
+  passed += s.passed ?? 0;
+  failed += s.failed ?? 0;
+  skipped += s.skipped ?? 0;
+  for (const f of s.failures ?? []) failures.push(`${w}: ${f}`);
+}
+if (failures.length) {
+  console.log('\nFailures:');
+  for (const f of failures) console.log(`  - ${f}`);
+}
+console.log('');
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(turbo.status === 0 && failed === 0 && passed > 0 ? 0 : 1);
