@@ -21,7 +21,7 @@ export interface ApiKeyOptions {
 function prepareKeys(specs: readonly KeySpec[]): PreparedKey[] {
   return specs.map((spec) => {
     if (spec.sha256 !== undefined) {
-      const digest = decodeHex(spec.sha256);
+      const digest = decodeHex(spec.sha256.toLowerCase());
       if (!digest || digest.length !== 32) throw new WebhookConfigError(`apiKey key ${spec.id}: sha256 must be 64 hex digits`);
       return prepared(spec, digest);
     }

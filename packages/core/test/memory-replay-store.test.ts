@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryReplayStore, ReplayStoreFullError } from '@hookguard/core';
+
+test('states: reserved with a token, in flight, done; lazy expiry', async () => {
+  let now = 1000;
+  const s = new MemoryReplayStore({ now: () => now });
+  const r = await s.reserve('k', 100);
+  assert.equal(r.state, 'reserved');
+  assert.ok(r.token);
+  assert.equal((await s.reserve('k', 100)).state, 'in-flight');
+  now += 101;
+  const r2 = await s.reserve('k', 100);
+  assert.equal(r2.state, 'reserved', 'an expired reservation frees the key (crashed handler)');
+  await s.commit('k', 50, r.token); // the old owner lost the key: no effect
+  assert.equal((await s.reserve('k', 100)).state, 'in-flight');
+  await s.commit('k', 50, r2.token);
+  assert.equal((await s.reserve('k', 100)).state, 'done');
+  now += 51;
+  assert.equal((await s.reserve('k', 100)).state, 'reserved');
+});
+
+test('release frees only an in-flight key, only for its owner', async () => {
+  const s = new MemoryReplayStore();
+  const r = await s.reserve('k', 1000);
+  await s.release('k', 'not-the-token');
+  assert.equal((await s.reserve('k', 1000)).state, 'in-flight');
+  await s.release('k', r.token);
+  const again = await s.reserve('k', 1000);
+  assert.equal(again.state, 'reserved');
+  await s.commit('k', 1000, again.token);
+  await s.release('k', again.token);
+  assert.equal((await s.reserve('k', 1000)).state, 'done', 'release never forgets a committed key');
+});
+
+test('bounded: full of live keys it refuses; expired keys are swept to make room', async () => {
+  let now = 0;
+  const s = new MemoryReplayStore({ maxKeys: 3, now: () => now });
+  await s.reserve('a', 10);
+  await s.reserve('b', 10);
+  await s.reserve('c', 1000);
+  await assert.rejects(s.reserve('d', 10), ReplayStoreFullError);
+  now = 11;
+  assert.equal((await s.reserve('d', 10)).state, 'reserved');
+  assert.equal(s.size, 2);
+  assert.equal((await s.reserve('c', 10)).state, 'in-flight', 'a live key survived the sweep');
+});
+
+test('100 concurrent reserves of one key: exactly one reservation', async () => {
+  const s = new MemoryReplayStore();
+  const results = await Promise.all(Array.from({ length: 100 }, () => s.reserve('same', 1000)));
+  assert.equal(results.filter((r) => r.state === 'reserved').length, 1);
+  assert.equal(results.filter((r) => r.state === 'in-flight').length, 99);
+});

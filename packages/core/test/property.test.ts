@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { createVerifier, github, isWebhookVerificationError, sign, slack, standardWebhooks, stripe, shopify, any, type Verifier } from '@hookguard/core';
+import { SECRET } from './helpers.js';
+
+const RUNS = 300;
+const verifiers: Array<[string, Verifier]> = [
+  ['standardWebhooks', createVerifier({ scheme: standardWebhooks({ secret: SECRET }), replay: false, toleranceSec: 1e9 })],
+  ['stripe', createVerifier({ scheme: stripe({ secret: 'whsec_prop' }), replay: false, toleranceSec: 1e9 })],
+  ['github', createVerifier({ scheme: github({ secret: 'prop', allowSha1: true }), replay: false })],
+  ['slack', createVerifier({ scheme: slack({ secret: 'prop' }), replay: false, toleranceSec: 1e9 })],
+  ['any', createVerifier({ scheme: any(shopify({ secret: 'prop' }), github({ secret: 'prop' })), replay: false })],
+];
+const headerNames = fc.constantFrom(
+  'webhook-id', 'webhook-timestamp', 'webhook-signature', 'svix-signature', 'stripe-signature', 'x-hub-signature-256',
+  'x-hub-signature', 'x-slack-signature', 'x-slack-request-timestamp', 'x-shopify-hmac-sha256', 'content-type',
+);
+const headerValue = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom('v1,', 'v1a,AAAA', 't=1,v1=', 'sha256=', 'v0=', ' ', ',,,', '=', 'v1,' + 'A'.repeat(44)),
+  fc.array(fc.string(), { maxLength: 3 }),
+);
+const headers = fc.dictionary(headerNames, headerValue, { maxKeys: 6 });
+
+test('random headers and bodies only ever reject, with a WebhookVerificationError', async () => {
+  await fc.assert(
+    fc.asyncProperty(headers, fc.uint8Array({ maxLength: 256 }), async (h, body) => {
+      for (const [, v] of verifiers) {
+        try {
+          await v.verify({ method: 'POST', url: '/', headers: h as never, body });
+          assert.fail('a random request verified');
+        } catch (e) {
+          assert.ok(isWebhookVerificationError(e), `non-verification error: ${String(e)}`);
+          assert.ok(e.status >= 400);
+        }
+      }
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('a correctly signed message with any one byte of its body changed never verifies', async () => {
+  const v = verifiers[0]![1];
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 512 }), fc.nat(), fc.integer({ min: 1, max: 255 }), async (body, at, xor) => {
+      const b = Buffer.from(body);
+      const h = sign.standardWebhooks({ secret: SECRET, body: b });
+      await v.verify({ method: 'POST', url: '/', headers: h, body: b });
+      const m = Buffer.from(b);
+      const i = at % m.length;
+      m[i] = m[i]! ^ xor;
+      await assert.rejects(v.verify({ method: 'POST', url: '/', headers: h, body: m }), (e: unknown) => isWebhookVerificationError(e) && e.code === 'SIGNATURE_MISMATCH');
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('signatures made with another key never verify', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s !== 'prop' && s.trim() === s), fc.uint8Array({ maxLength: 128 }), async (secret, body) => {
+      const b = Buffer.from(body);
+      const attempts = [
+        [verifiers[1]![1], sign.stripe({ secret, body: b })],
+        [verifiers[2]![1], sign.github({ secret, body: b })],
+        [verifiers[3]![1], sign.slack({ secret, body: b })],
+      ] as const;
+      for (const [v, h] of attempts) {
+        await assert.rejects(v.verify({ method: 'POST', url: '/', headers: h, body: b }), (e: unknown) => isWebhookVerificationError(e) && e.code === 'SIGNATURE_MISMATCH');
+      }
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('signature header entries mutated at random never verify under the wrong body', async () => {
+  const v = verifiers[0]![1];
+  const body = Buffer.from('{"fixed":true}');
+  const h = sign.standardWebhooks({ secret: SECRET, body });
+  await fc.assert(
+    fc.asyncProperty(fc.string({ maxLength: 200 }), async (noise) => {
+      try {
+        await v.verify({ method: 'POST', url: '/', headers: { ...h, 'webhook-signature': `${noise} ${noise}` }, body });
+        assert.fail('verified with a random signature');
+      } catch (e) {
+        assert.ok(isWebhookVerificationError(e));
+        assert.ok(['MALFORMED_SIGNATURE', 'SIGNATURE_MISMATCH'].includes(e.code), e.code);
+      }
+    }),
+    { numRuns: RUNS },
+  );
+});

@@ -1,0 +1,29 @@
+import type { Request } from 'express';
+import { peerFromSocket, type SocketLike, type WebhookRequest } from '@hookguard/core';
+
+/** Route params as plain strings; Express 5 gives arrays for wildcards (`/*splat`). */
+function stringParams(params: Record<string, unknown> | undefined): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  if (!params) return out;
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value === 'string') out[name] = value;
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) out[name] = value.join('/');
+  }
+  return out;
+}
+
+/** The framework-neutral request, without its body (read separately, it can fail on its own). */
+export function toWebhookRequest(req: Request): WebhookRequest {
+  const request: WebhookRequest = {
+    method: req.method,
+    url: req.originalUrl ?? req.url,
+    headers: req.headers,
+    body: Buffer.alloc(0),
+    params: stringParams(req.params as Record<string, unknown> | undefined),
+    // net.Socket shares no property with core's all-optional SocketLike (a TLSSocket does).
+    peer: peerFromSocket(req.socket as SocketLike),
+  };
+  const remoteAddress = req.socket?.remoteAddress;
+  if (remoteAddress !== undefined) request.remoteAddress = remoteAddress;
+  return request;
+}

@@ -1,0 +1,87 @@
+import {
+  createVerifier,
+  isWebhookVerificationError,
+  rejectionResponse,
+  WebhookConfigError,
+  type TenantConfig,
+  type Verifier,
+  type VerifierOptions,
+  type WebhookVerificationError,
+} from '@hookguard/core';
+import type { Context, Middleware } from 'koa';
+import type { VerifyWebhookOptions, WebhookState } from './types.js';
+import { readWebhookBody } from './lib/read-webhook-body.js';
+import { settleOnce } from './lib/settle-once.js';
+import { toWebhookRequest } from './lib/to-webhook-request.js';
+
+function buildVerifier<T extends TenantConfig>(options: Omit<VerifyWebhookOptions<T>, 'onError' | 'problemDetail'>): Verifier<T> {
+  const { verifier } = options;
+  if (verifier === undefined) return createVerifier(options as VerifierOptions<T>);
+  if ((options as { scheme?: unknown }).scheme !== undefined)
+    throw new WebhookConfigError('verifyWebhook: give either { verifier } or verifier options such as { scheme }, not both');
+  if (typeof verifier !== 'object' || typeof verifier.verify !== 'function' || typeof verifier.maxBodyBytes !== 'number')
+    throw new WebhookConfigError('verifyWebhook: `verifier` must come from createVerifier()');
+  return verifier;
+}
+
+/** Answers a rejection with core's response: status, headers, problem+json body. */
+function respond(ctx: Context, error: WebhookVerificationError, problemDetail: boolean | undefined): void {
+  const response = rejectionResponse(error, problemDetail === undefined ? {} : { detail: problemDetail });
+  ctx.status = response.status;
+  // Headers first: Koa keeps a Content-Type that is already set when a string body is assigned.
+  ctx.set(response.headers);
+  ctx.body = response.body;
+}
+
+/**
+ * Koa middleware that lets through only verified webhooks. Mount it on a route
+ * (`router.post('/webhooks/:tenant', verifyWebhook(opts), handler)`) or with `app.use()`.
+ * On success `ctx.state.webhook` is the VerifiedWebhook, `ctx.request.rawBody` the exact bytes
+ * (a Buffer) and `ctx.request.body` the parsed payload; after the handler the replay
+ * reservation is committed (status < 500, no error) or released.
+ */
+export function verifyWebhook<P = unknown, T extends TenantConfig = TenantConfig>(options: VerifyWebhookOptions<T>): Middleware<WebhookState<P, T>> {
+  if (!options || typeof options !== 'object') throw new WebhookConfigError('verifyWebhook needs an options object');
+  const { onError = 'respond', problemDetail, ...verifierOptions } = options;
+  if (onError !== 'respond' && onError !== 'throw') throw new WebhookConfigError("verifyWebhook: onError must be 'respond' or 'throw'");
+  if (problemDetail !== undefined && typeof problemDetail !== 'boolean') throw new WebhookConfigError('verifyWebhook: problemDetail must be a boolean');
+  // Built once: keys are decoded and the tenant cache and replay store live across requests.
+  const verifier = buildVerifier<T>(verifierOptions);
+
+  return async function verifyWebhookMiddleware(ctx, next) {
+    let webhook;
+    try {
+      const body = await readWebhookBody(ctx, verifier.maxBodyBytes);
+      webhook = await verifier.verify<P>(toWebhookRequest(ctx, body), { parse: true });
+    } catch (e) {
+      if (!isWebhookVerificationError(e)) throw e;
+      // A duplicate of a processed message is not a failure: acknowledge it so the sender stops.
+      if (onError === 'respond' || e.code === 'DUPLICATE') return respond(ctx, e, problemDetail);
+      const { 'content-type': _type, ...headers } = rejectionResponse(e).headers;
+      // Koa's own error handler keeps `status`, sends `headers` and shows the message when `expose`.
+      Object.assign(e, { expose: e.status < 500, headers });
+      throw e;
+    }
+
+    ctx.state.webhook = webhook;
+    const request = ctx.request as { rawBody?: unknown; body?: unknown };
+    request.rawBody = webhook.rawBody;
+    request.body = webhook.payload;
+    // The body is read: a body parser mounted after this one must not try again (@koa/bodyparser honours this).
+    (ctx as { disableBodyParser?: boolean }).disableBodyParser = true;
+
+    const settlement = settleOnce(ctx, webhook);
+    if (settlement.disconnected) {
+      // Nobody is left to answer, so the sender will retry: do not run the handler, free the key.
+      await settlement.settle({ error: new Error('the client disconnected before the handler ran') });
+      return;
+    }
+    try {
+      await next();
+    } catch (error) {
+      await settlement.settle({ error });
+      throw error;
+    }
+    await settlement.settle({ status: ctx.status });
+  };
+}

@@ -1,0 +1,203 @@
+// Starts and stops real redis-server processes for the tests: loopback only, no persistence,
+// a free port each, stopped by PID.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { describe, test } from 'node:test';
+
+/** The redis-server binary: $REDIS_SERVER, else the first on PATH, else /usr/bin/redis-server. */
+export function findRedisServer(): string | undefined {
+  const candidates = [process.env.REDIS_SERVER, ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'redis-server')), '/usr/bin/redis-server'];
+  for (const c of candidates) {
+    if (!c) continue;
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+
+const isCI = () => {
+  const v = (process.env.CI ?? '').toLowerCase();
+  return v !== '' && v !== '0' && v !== 'false';
+};
+
+const MISSING =
+  'redis-server not found (set REDIS_SERVER, put it on PATH, or install it: apt-get install -y redis-server)';
+
+/**
+ * describe() for tests that need redis-server. Without the binary: in CI (CI=true) one test fails
+ * with the reason; locally the suite is skipped and the reason is printed.
+ */
+export function describeWithRedis(name: string, fn: () => void): void {
+  if (findRedisServer()) {
+    describe(name, fn);
+    return;
+  }
+  if (isCI()) {
+    test(`${name}: redis-server is required in CI`, () => {
+      throw new Error(`${MISSING}; CI=true, so the Redis tests fail instead of skipping`);
+    });
+    return;
+  }
+  console.warn(`\n!!! SKIPPING "${name}": ${MISSING}. In CI (CI=true) these tests fail instead.\n`);
+  describe(name, { skip: MISSING }, () => {});
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** One PING over a raw socket: true on +PONG. */
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let data = '';
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => finish(false));
+    socket.once('error', () => finish(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      data += chunk.toString();
+      if (data.includes('\r\n')) finish(data.startsWith('+PONG'));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Every server still running when the test process exits is killed by its PID.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) {
+    if (child.pid !== undefined && child.exitCode === null) {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+});
+
+export interface RedisServerOptions {
+  /** Start in cluster mode (one node holding all 16 384 slots). */
+  cluster?: boolean;
+}
+
+export class RedisServer {
+  #child: ChildProcess | undefined;
+  #output = '';
+  #dir: string | undefined;
+
+  private constructor(
+    readonly binary: string,
+    readonly port: number,
+    readonly options: RedisServerOptions,
+  ) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** Starts redis-server on a free loopback port and waits until it answers PING. */
+  static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
+    const binary = findRedisServer();
+    if (!binary) throw new Error(MISSING);
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const server = new RedisServer(binary, await freePort(), options);
+      try {
+        await server.#launch();
+        return server;
+      } catch (e) {
+        // Another process may have taken the port between probing and binding: try another.
+        lastError = e;
+        await server.stop();
+      }
+    }
+    throw lastError;
+  }
+
+  async #launch(): Promise<void> {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    if (this.options.cluster) {
+      this.#dir ??= mkdtempSync(join(tmpdir(), 'hookguard-redis-'));
+      rmSync(join(this.#dir, 'nodes.conf'), { force: true });
+      args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(this.#dir, 'nodes.conf'), '--dir', this.#dir, '--cluster-announce-ip', '127.0.0.1');
+    }
+    this.#output = '';
+    const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = child;
+    running.add(child);
+    child.once('exit', () => running.delete(child));
+    const keep = (chunk: Buffer) => {
+      this.#output = (this.#output + chunk.toString()).slice(-4000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+    for (let i = 0; i < 200; i++) {
+      if (child.exitCode !== null || child.signalCode !== null) break;
+      const failed = await Promise.race([spawnError, sleep(0).then(() => undefined)]);
+      if (failed) throw failed;
+      if (await ping(this.port)) return;
+      await sleep(25);
+    }
+    throw new Error(`redis-server on port ${this.port} did not answer PING:\n${this.#output}`);
+  }
+
+  /** Sends a signal by PID and waits for the process to exit (bounded; SIGKILL after 5 s). */
+  async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.#child;
+    if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    process.kill(child.pid, signal);
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
+    }, 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Starts the server again on the same port (after kill()). Data is gone: there is no persistence. */
+  async restart(): Promise<void> {
+    await this.kill('SIGKILL');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#launch();
+        return;
+      } catch (e) {
+        // The port can take a moment to be free again after a kill.
+        if (attempt >= 20) throw e;
+        await this.kill('SIGKILL');
+        await sleep(100);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.kill('SIGTERM');
+    if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
