@@ -1,0 +1,147 @@
+// The adapter contract: every delivery gets the same status and code from Express 4, Express 5,
+// Koa and NestJS, each running as a real server on 127.0.0.1.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { MAX_BODY, type RunningServer } from './lib/fixture.js';
+import { nextId, send, standard, tenantBody, viaOctokit, viaStandardWebhooksLib, viaStripeLib, viaSvixLib, type Answer, type Delivery } from './lib/deliveries.js';
+import { ADAPTERS } from './lib/adapters.js';
+
+const now = () => Math.floor(Date.now() / 1000);
+
+interface Case {
+  name: string;
+  delivery: () => Delivery | Promise<Delivery>;
+  status: number;
+  code?: string;
+  /** The handler ran for it. */
+  handled: boolean;
+}
+
+const cases: Case[] = [
+  { name: 'valid, signed by hookguard', delivery: () => standard(), status: 200, handled: true },
+  { name: 'valid, signed by the standardwebhooks library', delivery: () => viaStandardWebhooksLib(), status: 200, handled: true },
+  { name: 'valid, signed by the svix library (svix-* headers)', delivery: () => viaSvixLib('globex'), status: 200, handled: true },
+  { name: 'valid GitHub delivery signed by @octokit/webhooks-methods', delivery: () => viaOctokit(), status: 200, handled: true },
+  { name: 'valid Stripe delivery from stripe.webhooks.generateTestHeaderString', delivery: () => viaStripeLib(), status: 200, handled: true },
+  {
+    name: 'unsigned',
+    delivery: () => ({ path: '/webhooks/acme', headers: { 'content-type': 'application/json' }, body: tenantBody('acme') }),
+    status: 401, code: 'MISSING_SIGNATURE', handled: false,
+  },
+  {
+    name: 'malformed signature header',
+    delivery: () => { const d = standard(); d.headers['webhook-signature'] = 'v1,not base64!'; return d; },
+    status: 401, code: 'MALFORMED_SIGNATURE', handled: false,
+  },
+  {
+    name: 'tampered body',
+    delivery: () => { const d = standard(); d.body = (d.body as string).replace('4200', '9999'); return d; },
+    status: 401, code: 'SIGNATURE_MISMATCH', handled: false,
+  },
+  { name: "signed with tenant globex's secret, sent to acme", delivery: () => standard({ tenant: 'acme', signer: 'globex' }), status: 401, code: 'SIGNATURE_MISMATCH', handled: false },
+  { name: 'GitHub delivery signed with another secret', delivery: () => viaOctokit({ secret: 'not-the-secret' }), status: 401, code: 'SIGNATURE_MISMATCH', handled: false },
+  { name: 'stale timestamp (10 min old)', delivery: () => standard({ timestamp: now() - 600 }), status: 401, code: 'TIMESTAMP_OUT_OF_TOLERANCE', handled: false },
+  { name: 'future timestamp (10 min ahead)', delivery: () => standard({ timestamp: now() + 600 }), status: 401, code: 'TIMESTAMP_OUT_OF_TOLERANCE', handled: false },
+  { name: 'stale Stripe header from the stripe library', delivery: () => viaStripeLib({ timestamp: now() - 3600 }), status: 401, code: 'TIMESTAMP_OUT_OF_TOLERANCE', handled: false },
+  { name: 'unknown tenant', delivery: () => ({ ...standard(), path: '/webhooks/initech' }), status: 404, code: 'UNKNOWN_TENANT', handled: false },
+  { name: 'tenant lookup throws', delivery: () => ({ ...standard(), path: '/webhooks/broken' }), status: 503, code: 'TENANT_LOOKUP_FAILED', handled: false },
+  {
+    name: 'route and header name different tenants',
+    delivery: () => { const d = standard({ path: '/strict/:tenant' }); d.headers['x-tenant'] = 'globex'; return d; },
+    status: 403, code: 'TENANT_MISMATCH', handled: false,
+  },
+  {
+    name: "acme-signed payload for globex's account (claim)",
+    delivery: () => standard({ tenant: 'acme', body: tenantBody('globex') }),
+    status: 403, code: 'CLAIM_MISMATCH', handled: false,
+  },
+  { name: 'body over the limit', delivery: () => standard({ body: JSON.stringify({ pad: 'x'.repeat(MAX_BODY) }) }), status: 413, code: 'BODY_TOO_LARGE', handled: false },
+  { name: 'body already parsed by another parser', delivery: () => standard({ path: '/parsed/:tenant' }), status: 500, code: 'RAW_BODY_UNAVAILABLE', handled: false },
+  { name: 'invalid JSON behind a valid signature', delivery: () => standard({ body: '{"account":"acct_acme",' }), status: 400, code: 'MALFORMED_PAYLOAD', handled: false },
+  { name: 'replay store down: fail closed', delivery: () => standard({ path: '/down/:tenant' }), status: 503, code: 'REPLAY_STORE_UNAVAILABLE', handled: false },
+];
+
+function assertAnswer(a: Answer, status: number, code: string | undefined, what: string) {
+  assert.equal(a.status, status, `${what}: status ${a.status} ${JSON.stringify(a.body)}`);
+  if (code) {
+    assert.match(a.contentType, /^application\/problem\+json/, `${what}: content type`);
+    assert.equal(a.body.code, code, `${what}: code`);
+    assert.equal(a.body.status, status);
+    assert.equal(typeof a.body.title, 'string');
+    assert.match(a.body.type, /^urn:hookguard:problem:/);
+  }
+}
+
+for (const adapter of ADAPTERS) {
+  describe(`contract: ${adapter.name}`, () => {
+    let server: RunningServer;
+    before(async () => {
+      server = await adapter.start();
+    });
+    after(async () => {
+      await server?.close();
+    });
+
+    for (const c of cases) {
+      test(`${c.name} -> ${c.status}${c.code ? ` ${c.code}` : ''}`, async () => {
+        const d = await c.delivery();
+        const calls = server.log.calls.length;
+        const a = await send(server.url, d);
+        assertAnswer(a, c.status, c.code, c.name);
+        assert.equal(server.log.calls.length - calls, c.handled ? 1 : 0, 'handler runs');
+      });
+    }
+
+    test('duplicate of a processed message -> 200 ack, handler not run again', async () => {
+      const d = standard();
+      assertAnswer(await send(server.url, d), 200, undefined, 'first');
+      const dup = await send(server.url, d);
+      assert.equal(dup.status, 200);
+      assert.deepEqual(dup.body, { received: true, duplicate: true });
+      assert.equal(server.log.count('tenants', d.headers['webhook-id']!), 1);
+    });
+
+    test("duplicate with duplicates: 'reject' -> 409 REPLAYED", async () => {
+      const d = standard({ path: '/strict/:tenant' });
+      d.headers['x-tenant'] = 'acme';
+      assertAnswer(await send(server.url, d), 200, undefined, 'first');
+      assertAnswer(await send(server.url, d), 409, 'REPLAYED', 'duplicate');
+      assert.equal(server.log.count('strict', d.headers['webhook-id']!), 1);
+    });
+
+    test('duplicate while the first is still in the handler -> 409 REPLAY_IN_FLIGHT, then the first completes', async () => {
+      const id = nextId();
+      const d = standard({ id, body: tenantBody('acme', { behavior: 'slow' }) });
+      const running = server.log.whenRunning('tenants', id);
+      const first = send(server.url, d);
+      await running;
+      assertAnswer(await send(server.url, d), 409, 'REPLAY_IN_FLIGHT', 'in flight');
+      server.log.open('tenants', id);
+      assertAnswer(await first, 200, undefined, 'first');
+      assert.equal(server.log.count('tenants', id), 1);
+    });
+
+    test('handler answers 500 -> the retry is processed, then acknowledged as duplicate', async () => {
+      const id = nextId();
+      const d = standard({ id, body: tenantBody('acme', { behavior: 'fail' }) });
+      assert.equal((await send(server.url, d)).status, 500);
+      assertAnswer(await send(server.url, d), 200, undefined, 'retry');
+      assert.deepEqual((await send(server.url, d)).body, { received: true, duplicate: true });
+      assert.equal(server.log.count('tenants', id), 2);
+    });
+
+    test('handler throws -> the retry is processed', async () => {
+      const id = nextId();
+      const d = standard({ id, body: tenantBody('acme', { behavior: 'throw' }) });
+      assert.equal((await send(server.url, d)).status, 500);
+      assertAnswer(await send(server.url, d), 200, undefined, 'retry');
+      assert.equal(server.log.count('tenants', id), 2);
+    });
+
+    test('the handler sees the verified tenant', async () => {
+      const a = await send(server.url, standard({ tenant: 'globex' }));
+      assert.equal(a.status, 200);
+      assert.equal(a.body.tenant, 'globex');
+    });
+  });
+}

@@ -1,0 +1,76 @@
+// Signed deliveries, made by our signers and by the vendors' own libraries.
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { Webhook as SvixWebhook } from 'svix';
+import Stripe from 'stripe';
+import { sign as octokitSign } from '@octokit/webhooks-methods';
+import { sign } from '@hookguard/core';
+import { ACCOUNTS, GITHUB_SECRET, STRIPE_SECRET, TENANT_SECRETS } from './fixture.js';
+
+export interface Delivery {
+  path: string;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+let n = 0;
+export const nextId = (prefix = 'msg') => `${prefix}_${process.pid}_${Date.now()}_${++n}`;
+const json = { 'content-type': 'application/json' };
+const stripeLib = new Stripe('sk_test_contract');
+
+export function tenantBody(tenant: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ type: 'invoice.paid', account: ACCOUNTS[tenant] ?? 'acct_none', amount: 4200, note: 'payé ✓', ...extra });
+}
+
+/** Standard Webhooks delivery for a tenant route, signed with `signer`'s secret. */
+export function standard(opts: { tenant?: string; signer?: string; body?: string; id?: string; timestamp?: number; path?: string } = {}): Delivery {
+  const tenant = opts.tenant ?? 'acme';
+  const body = opts.body ?? tenantBody(tenant);
+  const headers = sign.standardWebhooks({ secret: TENANT_SECRETS[opts.signer ?? tenant] ?? TENANT_SECRETS.acme!, body, id: opts.id ?? nextId(), ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp } : {}) });
+  return { path: (opts.path ?? '/webhooks/:tenant').replace(':tenant', tenant), headers: { ...json, ...headers }, body };
+}
+
+export function viaStandardWebhooksLib(tenant = 'acme'): Delivery {
+  const body = tenantBody(tenant);
+  const id = nextId();
+  const now = new Date();
+  const signature = new StandardWebhook(TENANT_SECRETS[tenant]!).sign(id, now, body);
+  return { path: `/webhooks/${tenant}`, headers: { ...json, 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signature }, body };
+}
+
+export function viaSvixLib(tenant = 'acme'): Delivery {
+  const body = tenantBody(tenant);
+  const id = nextId();
+  const now = new Date();
+  const signature = new SvixWebhook(TENANT_SECRETS[tenant]!).sign(id, now, body);
+  return { path: `/webhooks/${tenant}`, headers: { ...json, 'svix-id': id, 'svix-timestamp': String(Math.floor(now.getTime() / 1000)), 'svix-signature': signature }, body };
+}
+
+export function viaStripeLib(opts: { timestamp?: number; secret?: string } = {}): Delivery {
+  const body = JSON.stringify({ id: nextId('evt'), object: 'event', type: 'payment_intent.succeeded' });
+  const header = stripeLib.webhooks.generateTestHeaderString({ payload: body, secret: opts.secret ?? STRIPE_SECRET, ...(opts.timestamp ? { timestamp: opts.timestamp } : {}) });
+  return { path: '/stripe', headers: { ...json, 'stripe-signature': header }, body };
+}
+
+export async function viaOctokit(opts: { secret?: string } = {}): Promise<Delivery> {
+  const body = JSON.stringify({ action: 'opened', number: ++n });
+  const signature = await octokitSign(opts.secret ?? GITHUB_SECRET, body);
+  return { path: '/github', headers: { ...json, 'x-hub-signature-256': signature, 'x-github-delivery': nextId('gh'), 'x-github-event': 'issues' }, body };
+}
+
+export interface Answer {
+  status: number;
+  contentType: string;
+  body: any;
+}
+
+export async function send(base: string, d: Delivery): Promise<Answer> {
+  const res = await fetch(base + d.path, { method: 'POST', headers: d.headers, body: d.body, signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
+}

@@ -1,0 +1,104 @@
+// One configuration, served by every adapter: the contract suite sends the same deliveries to each
+// and expects the same status and code.
+import { accountClaim, fromHeader, fromParam, github, standardWebhooks, stripe, type TenantConfig, type VerifierOptions } from '@hookguard/core';
+
+export const TENANT_SECRETS: Record<string, string> = {
+  acme: 'whsec_' + Buffer.from('acme-tenant-secret-0123456789abcd').toString('base64'),
+  globex: 'whsec_' + Buffer.from('globex-tenant-secret-0123456789ab').toString('base64'),
+};
+export const ACCOUNTS: Record<string, string> = { acme: 'acct_acme', globex: 'acct_globex' };
+export const GITHUB_SECRET = 'github-contract-secret';
+export const STRIPE_SECRET = 'whsec_stripe_contract_secret';
+export const MAX_BODY = 64 * 1024;
+
+export async function lookup(id: string): Promise<TenantConfig | undefined> {
+  await new Promise((r) => setImmediate(r)); // a real lookup is asynchronous
+  if (id === 'broken') throw new Error('database unavailable');
+  const secret = TENANT_SECRETS[id];
+  return secret ? { secrets: [{ id: `${id}-2026`, secret }], account: ACCOUNTS[id] } : undefined;
+}
+
+/** Verifier options per route: built fresh for each server so replay stores are not shared. */
+export type RouteName = 'tenants' | 'github' | 'stripe' | 'strict' | 'down';
+export const ROUTES: Record<RouteName, string> = {
+  tenants: '/webhooks/:tenant',
+  github: '/github',
+  stripe: '/stripe',
+  strict: '/strict/:tenant',
+  down: '/down/:tenant',
+};
+
+/** A replay store whose backend is unreachable. */
+const downStore = {
+  reserve: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
+  commit: () => Promise.resolve(),
+  release: () => Promise.resolve(),
+};
+
+export function routeOptions(): Record<RouteName, VerifierOptions> {
+  return {
+    // Duplicates refused with 409, and the tenant must be named the same by route and header.
+    strict: {
+      scheme: standardWebhooks(),
+      tenants: { resolve: [fromParam('tenant'), fromHeader('x-tenant')], lookup },
+      replay: { duplicates: 'reject' },
+      maxBodyBytes: MAX_BODY,
+    },
+    down: { scheme: standardWebhooks(), tenants: { resolve: fromParam('tenant'), lookup }, replay: { store: downStore }, maxBodyBytes: MAX_BODY },
+    tenants: {
+      scheme: standardWebhooks(),
+      tenants: { resolve: fromParam('tenant'), lookup },
+      claims: accountClaim('account'),
+      maxBodyBytes: MAX_BODY,
+    },
+    github: { scheme: github({ secret: GITHUB_SECRET }), maxBodyBytes: MAX_BODY },
+    stripe: { scheme: stripe({ secret: STRIPE_SECRET }), maxBodyBytes: MAX_BODY },
+  };
+}
+
+/**
+ * What the handlers do, driven by the payload: `behavior: 'fail'` answers 500 the first time a
+ * message id is seen; `'throw'` throws the first time; `'slow'` waits for the test to let it go.
+ */
+export class HandlerLog {
+  readonly calls: string[] = [];
+  readonly #seen = new Map<string, number>();
+  readonly #gates = new Map<string, () => void>();
+  readonly #waiting = new Map<string, () => void>();
+
+  /** Returns the status the handler answers, or throws for 'throw'. */
+  async run(route: string, id: string | undefined, payload: unknown): Promise<number> {
+    const key = `${route}:${id ?? '?'}`;
+    this.calls.push(key);
+    const n = (this.#seen.get(key) ?? 0) + 1;
+    this.#seen.set(key, n);
+    const behavior = (payload as { behavior?: string } | null)?.behavior;
+    if (behavior === 'fail' && n === 1) return 500;
+    if (behavior === 'throw' && n === 1) throw new Error('handler failed');
+    if (behavior === 'slow') {
+      this.#waiting.get(key)?.();
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 5000);
+        this.#gates.set(key, () => (clearTimeout(t), resolve()));
+      });
+    }
+    return 200;
+  }
+  count(route: string, id: string): number {
+    return this.calls.filter((c) => c === `${route}:${id}`).length;
+  }
+  /** Resolves once a 'slow' handler for this id is running. */
+  whenRunning(route: string, id: string): Promise<void> {
+    return new Promise((resolve) => this.#waiting.set(`${route}:${id}`, resolve));
+  }
+  open(route: string, id: string): void {
+    this.#gates.get(`${route}:${id}`)?.();
+  }
+}
+
+export interface RunningServer {
+  name: string;
+  url: string;
+  log: HandlerLog;
+  close(): Promise<void>;
+}
