@@ -1,0 +1,48 @@
+// A payments-style receiver on Express 5: one endpoint per tenant for Standard Webhooks
+// (per-tenant secrets from a "database"), and a GitHub endpoint with one secret.
+import express from 'express';
+import { verifyWebhook } from '@hookguard/express';
+import { accountClaim, fromParam, github, standardWebhooks, type TenantConfig } from '@hookguard/core';
+
+// Demo data: in a real app this is your database or secrets manager.
+const tenants: Record<string, TenantConfig> = {
+  acme: { account: 'acct_acme', secrets: [{ id: 'acme-2026', secret: process.env.ACME_SECRET ?? 'whsec_ZGVtby1hY21lLXNlY3JldC0wMTIzNDU2Nzg5YWI=' }] },
+  globex: { account: 'acct_globex', secrets: [{ id: 'globex-2026', secret: process.env.GLOBEX_SECRET ?? 'whsec_ZGVtby1nbG9iZXgtc2VjcmV0LTAxMjM0NTY3ODk=' }] },
+};
+const failedOnce = new Set<string>();
+
+const app = express();
+
+app.post(
+  '/webhooks/:tenant',
+  verifyWebhook({
+    scheme: standardWebhooks(),
+    tenants: { resolve: fromParam('tenant'), lookup: async (id) => tenants[id] },
+    claims: accountClaim('account'), // the payload's account must be the tenant's
+    maxBodyBytes: 256 * 1024,
+    onRejected: (error, request) => console.log(`rejected ${request.url}: ${error.code}`),
+  }),
+  (req, res) => {
+    const webhook = req.webhook!;
+    const payload = req.body as { type?: string; simulate?: string };
+    // Simulate a transient failure once, to show that the sender's retry is processed.
+    if (payload.simulate === 'failure' && !failedOnce.has(webhook.id!)) {
+      failedOnce.add(webhook.id!);
+      res.status(500).json({ error: 'temporary failure' });
+      return;
+    }
+    console.log(`processed ${webhook.id} for ${webhook.tenant} (${payload.type}) with key ${webhook.keyId}`);
+    res.json({ processed: webhook.id, tenant: webhook.tenant });
+  },
+);
+
+app.post('/github', verifyWebhook({ scheme: github({ secret: process.env.GITHUB_WEBHOOK_SECRET ?? 'demo-github-secret' }) }), (req, res) => {
+  console.log(`github ${req.get('x-github-event')} delivery ${req.webhook!.id}`);
+  res.json({ processed: req.webhook!.id });
+});
+
+const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
+  const address = server.address();
+  console.log(`express example listening on http://127.0.0.1:${typeof address === 'object' && address ? address.port : ''}`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
