@@ -108,7 +108,12 @@ export function whsec(): string {
 }
 
 /** A promise with its resolver, for ordering steps across client and server. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): void } {
+export interface Deferred<T = void> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+}
+
+export function deferred<T = void>(): Deferred<T> {
   let resolve!: (value: T) => void;
   const promise = new Promise<T>((r) => {
     resolve = r;

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Router from '@koa/router';
 import { accountClaim, fromParam, github, sign, standardWebhooks, stripe } from '@hookguard/core';
-import { verifyWebhook, type WebhookState } from '@hookguard/koa';
+import { verifyWebhook } from '@hookguard/koa';
 import { JSON_TYPE, KOA_VERSIONS, listen, send, whsec, type TestServer } from './helpers.js';
 
 const tenants: Record<string, { secrets: string[]; account: string }> = {
@@ -28,7 +28,7 @@ for (const { name, Koa } of KOA_VERSIONS) {
       const router = new Router();
       router.post(
         '/webhooks/:tenant',
-        verifyWebhook({
+        verifyWebhook<{ type: string; account: string }>({
           scheme: standardWebhooks(),
           tenants: {
             resolve: fromParam('tenant'),
@@ -42,7 +42,8 @@ for (const { name, Koa } of KOA_VERSIONS) {
           claims: accountClaim('account'),
         }),
         (ctx) => {
-          const state = ctx.state as WebhookState<{ type: string; account: string }>;
+          // Typed through verifyWebhook<P>: no cast needed.
+          const state = ctx.state;
           const raw = (ctx.request as { rawBody?: unknown }).rawBody;
           ctx.body = {
             body: ctx.request.body,
@@ -59,10 +60,10 @@ for (const { name, Koa } of KOA_VERSIONS) {
         ctx.body = { ok: true };
       });
       router.post('/github', verifyWebhook({ scheme: github({ secret: githubSecret }) }), (ctx) => {
-        ctx.body = { payload: ctx.request.body, scheme: (ctx.state as WebhookState).webhook.scheme };
+        ctx.body = { payload: ctx.request.body, scheme: ctx.state.webhook.scheme };
       });
       router.post('/stripe', verifyWebhook({ scheme: stripe({ secret: stripeSecret }) }), (ctx) => {
-        ctx.body = { payload: ctx.request.body, scheme: (ctx.state as WebhookState).webhook.scheme };
+        ctx.body = { payload: ctx.request.body, scheme: ctx.state.webhook.scheme };
       });
       app.use(router.routes());
       server = await listen(app);
