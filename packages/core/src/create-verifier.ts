@@ -273,9 +273,21 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     return webhook;
   }
 
+  function reject(error: WebhookVerificationError, request: WebhookRequest): WebhookVerificationError {
+    if (onRejected) {
+      try {
+        onRejected(error, request);
+      } catch {
+        // A hook must never change a verdict.
+      }
+    }
+    return error;
+  }
+
   return {
     maxBodyBytes,
     scheme,
+    reject,
     async verify<P>(request: WebhookRequest, verifyOptions?: VerifyOptions): Promise<VerifiedWebhook<P, T>> {
       try {
         const webhook = await verifyInner(request, verifyOptions);
@@ -289,17 +301,10 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
         return webhook as VerifiedWebhook<P, T>;
       } catch (e) {
         // Anything unexpected still ends as a rejection, never as an accept.
-        const error = isWebhookVerificationError(e)
-          ? e
-          : new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'the request could not be verified', cause: e });
-        if (onRejected) {
-          try {
-            onRejected(error, request);
-          } catch {
-            // A hook must never change a verdict.
-          }
-        }
-        throw error;
+        throw reject(
+          isWebhookVerificationError(e) ? e : new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'the request could not be verified', cause: e }),
+          request,
+        );
       }
     },
   };

@@ -1,4 +1,5 @@
 export { createVerifier } from './create-verifier.js';
+export { verifierFrom, type VerifierSource } from './verifier-from.js';
 export { MemoryReplayStore, ReplayStoreFullError, type MemoryReplayStoreOptions } from './memory-replay-store.js';
 export {
   WebhookVerificationError,

@@ -220,6 +220,11 @@ export interface VerifiedWebhook<P = unknown, T extends TenantConfig = TenantCon
 
 export interface Verifier<T extends TenantConfig = TenantConfig> {
   verify<P = unknown>(request: WebhookRequest, options?: VerifyOptions): Promise<VerifiedWebhook<P, T>>;
+  /**
+   * For adapters: report a rejection raised before verify() could run (body too large, raw body
+   * unavailable) to the onRejected hook, so hooks see every rejection. Returns the error.
+   */
+  reject(error: WebhookVerificationError, request: WebhookRequest): WebhookVerificationError;
   readonly maxBodyBytes: number;
   readonly scheme: Scheme;
 }

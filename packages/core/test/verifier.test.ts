@@ -409,3 +409,17 @@ describe('hooks', () => {
     assert.deepEqual(seen, ['ok:msg_h', 'no:MISSING_SIGNATURE']);
   });
 });
+
+describe('adapter helpers', () => {
+  test('reject() reports an adapter-side rejection to onRejected and returns it', async () => {
+    const { verifierFrom } = await import('@hookguard/core');
+    const seen: string[] = [];
+    const v = verifierFrom({ scheme: github({ secret: 'g' }), onRejected: (e) => seen.push(e.code) });
+    const e = new WebhookVerificationError('BODY_TOO_LARGE');
+    assert.equal(v.reject(e, request({}, '')), e);
+    assert.deepEqual(seen, ['BODY_TOO_LARGE']);
+    assert.equal(verifierFrom({ verifier: v }), v);
+    assert.throws(() => verifierFrom({ verifier: v, scheme: github({ secret: 'g' }) } as never), /not both/);
+    assert.throws(() => verifierFrom({ verifier: {} as never }), /createVerifier/);
+  });
+});

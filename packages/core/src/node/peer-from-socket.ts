@@ -10,7 +10,9 @@ export interface SocketLike {
 }
 
 /** What the TLS handshake said about the client certificate; `tls: false` for plain HTTP. */
-export function peerFromSocket(socket: SocketLike | undefined | null): PeerCertificate {
+export function peerFromSocket(socketOrPlain: SocketLike | object | undefined | null): PeerCertificate {
+  // Typed loosely on purpose: a plain net.Socket (HTTP) shares no field with a TLS socket.
+  const socket = socketOrPlain as SocketLike | undefined | null;
   if (!socket || socket.encrypted !== true) return { tls: false, source: 'socket' };
   const peer: PeerCertificate = { tls: true, authorized: socket.authorized === true, source: 'socket' };
   const err = socket.authorizationError;

@@ -1,0 +1,20 @@
+import type { TenantConfig, Verifier, VerifierOptions } from './types.js';
+import { createVerifier } from './create-verifier.js';
+import { WebhookConfigError } from './webhook-config-error.js';
+
+/** Options an adapter accepts: the verifier's own, or a verifier built with createVerifier(). */
+export type VerifierSource<T extends TenantConfig = TenantConfig> = (VerifierOptions<T> & { verifier?: undefined }) | { verifier: Verifier<T>; scheme?: undefined };
+
+/**
+ * For adapters: the verifier to use, built once. Refuses a mix of both forms, which would
+ * silently ignore one of them.
+ */
+export function verifierFrom<T extends TenantConfig>(options: VerifierSource<T>, where = 'verifyWebhook'): Verifier<T> {
+  if (!options || typeof options !== 'object') throw new WebhookConfigError(`${where} needs an options object`);
+  const { verifier } = options;
+  if (verifier === undefined) return createVerifier(options as VerifierOptions<T>);
+  if ((options as { scheme?: unknown }).scheme !== undefined) throw new WebhookConfigError(`${where}: give either { verifier } or verifier options such as { scheme }, not both`);
+  if (typeof verifier !== 'object' || typeof verifier.verify !== 'function' || typeof verifier.reject !== 'function' || typeof verifier.maxBodyBytes !== 'number')
+    throw new WebhookConfigError(`${where}: \`verifier\` must come from createVerifier()`);
+  return verifier;
+}
