@@ -1,12 +1,11 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
-  createVerifier,
   isWebhookVerificationError,
   rejectionResponse,
+  verifierFrom,
   WebhookConfigError,
   type TenantConfig,
-  type Verifier,
-  type VerifierHooks,
+  type VerifierSource,
   type WebhookRequest,
   type WebhookVerificationError,
 } from '@hookguard/core';
@@ -15,32 +14,6 @@ import { toWebhookRequest } from './lib/to-webhook-request.js';
 import { requestBody } from './lib/request-body.js';
 import { settleOnResponse } from './lib/settle-on-response.js';
 
-interface Resolved {
-  verifier: Verifier<TenantConfig>;
-  onRejected: VerifierHooks['onRejected'];
-  onError: 'respond' | 'next';
-  detail: boolean;
-}
-
-function resolve<T extends TenantConfig>(options: VerifyWebhookOptions<T>): Resolved {
-  if (!options || typeof options !== 'object') throw new WebhookConfigError('verifyWebhook needs options: { scheme, ... } or { verifier }');
-  const { onError = 'respond', problemDetail = true } = options;
-  if (onError !== 'respond' && onError !== 'next') throw new WebhookConfigError("verifyWebhook: onError must be 'respond' or 'next'");
-  if (typeof problemDetail !== 'boolean') throw new WebhookConfigError('verifyWebhook: problemDetail must be a boolean');
-  if (options.verifier !== undefined) {
-    const v = options.verifier as Partial<Verifier<T>> | null;
-    if (!v || typeof v.verify !== 'function' || typeof v.maxBodyBytes !== 'number')
-      throw new WebhookConfigError('verifyWebhook: verifier must come from createVerifier()');
-    if ('scheme' in options && (options as { scheme?: unknown }).scheme !== undefined)
-      throw new WebhookConfigError('verifyWebhook: give either a verifier or verifier options (scheme, tenants, ...), not both');
-    return { verifier: v as unknown as Verifier<TenantConfig>, onRejected: undefined, onError, detail: problemDetail };
-  }
-  const { onError: _o, problemDetail: _p, verifier: _v, ...verifierOptions } = options;
-  // Built once here, so a misconfiguration throws at startup rather than on the first delivery.
-  const verifier = createVerifier(verifierOptions) as unknown as Verifier<TenantConfig>;
-  return { verifier, onRejected: verifierOptions.onRejected, onError, detail: problemDetail };
-}
-
 /**
  * Express 4/5 middleware: verifies the delivery with @hookguard/core, then sets `req.body` to the
  * parsed payload and `req.webhook` to the VerifiedWebhook, and settles the replay reservation
@@ -48,7 +21,12 @@ function resolve<T extends TenantConfig>(options: VerifyWebhookOptions<T>): Reso
  * to `next(error)` with `onError: 'next'`.
  */
 export function verifyWebhook<T extends TenantConfig = TenantConfig>(options: VerifyWebhookOptions<T>): RequestHandler {
-  const { verifier, onRejected, onError, detail } = resolve(options);
+  if (!options || typeof options !== 'object') throw new WebhookConfigError('verifyWebhook needs options: { scheme, ... } or { verifier }');
+  const { onError = 'respond', problemDetail: detail = true, ...source } = options;
+  if (onError !== 'respond' && onError !== 'next') throw new WebhookConfigError("verifyWebhook: onError must be 'respond' or 'next'");
+  if (typeof detail !== 'boolean') throw new WebhookConfigError('verifyWebhook: problemDetail must be a boolean');
+  // Built once here, so a misconfiguration throws at startup rather than on the first delivery.
+  const verifier = verifierFrom(source as VerifierSource<T>);
 
   function reject(error: WebhookVerificationError, res: Response, next: NextFunction): void {
     if (onError === 'next' || res.headersSent) {
@@ -67,15 +45,8 @@ export function verifyWebhook<T extends TenantConfig = TenantConfig>(options: Ve
       request.body = await requestBody(req, verifier.maxBodyBytes);
     } catch (e) {
       if (!isWebhookVerificationError(e)) throw e;
-      // Core's hooks only see what reaches verify(); body-read rejections are reported here.
-      if (onRejected) {
-        try {
-          onRejected(e, request);
-        } catch {
-          // A hook must never change a verdict.
-        }
-      }
-      reject(e, res, next);
+      // Reported to the verifier's onRejected hook too: it only sees what reaches verify() otherwise.
+      reject(verifier.reject(e, request), res, next);
       return;
     }
 

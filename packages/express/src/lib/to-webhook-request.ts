@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { peerFromSocket, type SocketLike, type WebhookRequest } from '@hookguard/core';
+import { peerFromSocket, type WebhookRequest } from '@hookguard/core';
 
 /** Route params as plain strings; Express 5 gives arrays for wildcards (`/*splat`). */
 function stringParams(params: Record<string, unknown> | undefined): Record<string, string | undefined> {
@@ -20,8 +20,7 @@ export function toWebhookRequest(req: Request): WebhookRequest {
     headers: req.headers,
     body: Buffer.alloc(0),
     params: stringParams(req.params as Record<string, unknown> | undefined),
-    // net.Socket shares no property with core's all-optional SocketLike (a TLSSocket does).
-    peer: peerFromSocket(req.socket as SocketLike),
+    peer: peerFromSocket(req.socket),
   };
   const remoteAddress = req.socket?.remoteAddress;
   if (remoteAddress !== undefined) request.remoteAddress = remoteAddress;
