@@ -1,11 +1,10 @@
 import {
-  createVerifier,
   isWebhookVerificationError,
   rejectionResponse,
+  verifierFrom,
   WebhookConfigError,
   type TenantConfig,
-  type Verifier,
-  type VerifierOptions,
+  type VerifierSource,
   type WebhookVerificationError,
 } from '@hookguard/core';
 import type { Context, Middleware } from 'koa';
@@ -13,16 +12,6 @@ import type { VerifyWebhookOptions, WebhookState } from './types.js';
 import { readWebhookBody } from './lib/read-webhook-body.js';
 import { settleOnce } from './lib/settle-once.js';
 import { toWebhookRequest } from './lib/to-webhook-request.js';
-
-function buildVerifier<T extends TenantConfig>(options: Omit<VerifyWebhookOptions<T>, 'onError' | 'problemDetail'>): Verifier<T> {
-  const { verifier } = options;
-  if (verifier === undefined) return createVerifier(options as VerifierOptions<T>);
-  if ((options as { scheme?: unknown }).scheme !== undefined)
-    throw new WebhookConfigError('verifyWebhook: give either { verifier } or verifier options such as { scheme }, not both');
-  if (typeof verifier !== 'object' || typeof verifier.verify !== 'function' || typeof verifier.maxBodyBytes !== 'number')
-    throw new WebhookConfigError('verifyWebhook: `verifier` must come from createVerifier()');
-  return verifier;
-}
 
 /** Answers a rejection with core's response: status, headers, problem+json body. */
 function respond(ctx: Context, error: WebhookVerificationError, problemDetail: boolean | undefined): void {
@@ -46,12 +35,18 @@ export function verifyWebhook<P = unknown, T extends TenantConfig = TenantConfig
   if (onError !== 'respond' && onError !== 'throw') throw new WebhookConfigError("verifyWebhook: onError must be 'respond' or 'throw'");
   if (problemDetail !== undefined && typeof problemDetail !== 'boolean') throw new WebhookConfigError('verifyWebhook: problemDetail must be a boolean');
   // Built once: keys are decoded and the tenant cache and replay store live across requests.
-  const verifier = buildVerifier<T>(verifierOptions);
+  const verifier = verifierFrom(verifierOptions as VerifierSource<T>);
 
   return async function verifyWebhookMiddleware(ctx, next) {
     let webhook;
     try {
-      const body = await readWebhookBody(ctx, verifier.maxBodyBytes);
+      let body: Buffer;
+      try {
+        body = await readWebhookBody(ctx, verifier.maxBodyBytes);
+      } catch (e) {
+        // Reported to the verifier's onRejected hook too: it only sees what reaches verify() otherwise.
+        throw isWebhookVerificationError(e) ? verifier.reject(e, toWebhookRequest(ctx, Buffer.alloc(0))) : e;
+      }
       webhook = await verifier.verify<P>(toWebhookRequest(ctx, body), { parse: true });
     } catch (e) {
       if (!isWebhookVerificationError(e)) throw e;
