@@ -86,9 +86,12 @@ for (const adapter of ADAPTERS) {
       test(`${c.name} -> ${c.status}${c.code ? ` ${c.code}` : ''}`, async () => {
         const d = await c.delivery();
         const calls = server.log.calls.length;
+        const rejected = server.log.rejected.length;
         const a = await send(server.url, d);
         assertAnswer(a, c.status, c.code, c.name);
         assert.equal(server.log.calls.length - calls, c.handled ? 1 : 0, 'handler runs');
+        // The onRejected hook sees every rejection, including those raised while reading the body.
+        assert.deepEqual(server.log.rejected.slice(rejected), c.code ? [c.code] : []);
       });
     }
 

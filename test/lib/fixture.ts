@@ -35,8 +35,9 @@ const downStore = {
   release: () => Promise.resolve(),
 };
 
-export function routeOptions(): Record<RouteName, VerifierOptions> {
-  return {
+export function routeOptions(log?: HandlerLog): Record<RouteName, VerifierOptions> {
+  const hooks = { onRejected: (e: { code: string }) => log?.rejected.push(e.code) };
+  const routes: Record<RouteName, VerifierOptions> = {
     // Duplicates refused with 409, and the tenant must be named the same by route and header.
     strict: {
       scheme: standardWebhooks(),
@@ -54,6 +55,8 @@ export function routeOptions(): Record<RouteName, VerifierOptions> {
     github: { scheme: github({ secret: GITHUB_SECRET }), maxBodyBytes: MAX_BODY },
     stripe: { scheme: stripe({ secret: STRIPE_SECRET }), maxBodyBytes: MAX_BODY },
   };
+  for (const r of Object.values(routes)) Object.assign(r, hooks);
+  return routes;
 }
 
 /**
@@ -62,6 +65,8 @@ export function routeOptions(): Record<RouteName, VerifierOptions> {
  */
 export class HandlerLog {
   readonly calls: string[] = [];
+  /** Codes seen by the verifiers' onRejected hook. */
+  readonly rejected: string[] = [];
   readonly #seen = new Map<string, number>();
   readonly #gates = new Map<string, () => void>();
   readonly #waiting = new Map<string, () => void>();

@@ -22,7 +22,7 @@ function closer(server: Server): () => Promise<void> {
 export async function startExpress(flavour: 'express4' | 'express5'): Promise<RunningServer> {
   const express = (flavour === 'express4' ? express4 : express5) as typeof express5;
   const log = new HandlerLog();
-  const o = routeOptions();
+  const o = routeOptions(log);
   const app = express();
   const handler = (route: string) => async (req: express5.Request, res: express5.Response, next: express5.NextFunction) => {
     try {
@@ -38,7 +38,7 @@ export async function startExpress(flavour: 'express4' | 'express5'): Promise<Ru
   app.post('/strict/:tenant', expressVerify(o.strict), handler('strict'));
   app.post('/down/:tenant', expressVerify(o.down), handler('down'));
   // A body parser mounted first, without keepRawBody: the raw bytes are gone.
-  app.post('/parsed/:tenant', express.json(), expressVerify(routeOptions().tenants), handler('parsed'));
+  app.post('/parsed/:tenant', express.json(), expressVerify(routeOptions(log).tenants), handler('parsed'));
   app.use((err: unknown, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
     void err;
     res.status(500).json({ error: 'handler failed' });
@@ -50,7 +50,7 @@ export async function startExpress(flavour: 'express4' | 'express5'): Promise<Ru
 
 export async function startKoa(): Promise<RunningServer> {
   const log = new HandlerLog();
-  const o = routeOptions();
+  const o = routeOptions(log);
   const app = new Koa();
   const router = new Router();
   const handler = (route: string) => async (ctx: Koa.Context) => {
@@ -71,7 +71,7 @@ export async function startKoa(): Promise<RunningServer> {
       for await (const _chunk of ctx.req) void _chunk;
       await next();
     },
-    koaVerify(routeOptions().tenants),
+    koaVerify(routeOptions(log).tenants),
     handler('parsed'),
   );
   app.silent = true;
