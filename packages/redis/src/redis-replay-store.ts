@@ -154,12 +154,15 @@ export class RedisReplayStore implements ReplayStore {
     this.#closing ??= (async () => {
       const client = this.client;
       if (client.status === 'end') return;
+      const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
       try {
+        // QUIT lets replies already on their way arrive first.
         await boundedCall({ status: 'ready' }, this.commandTimeoutMs, 'quit', () => client.quit());
       } catch {
-        // Not connected or no answer: drop the connection without waiting.
+        // Not connected or no answer: drop the connection below.
       }
-      client.disconnect();
+      if ((client.status as string) !== 'end') client.disconnect();
+      await Promise.race([ended, new Promise<void>((resolve) => setTimeout(resolve, this.commandTimeoutMs).unref())]);
     })();
     return this.#closing;
   }

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, test } from 'node:test';
 
-/** The redis-server binary: $REDIS_SERVER, else the first on PATH, else /usr/bin/redis-server. */
+/** The redis-server binary: $REDIS_SERVER when set (and only it), else the first on PATH, else /usr/bin/redis-server. */
 export function findRedisServer(): string | undefined {
-  const candidates = [process.env.REDIS_SERVER, ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'redis-server')), '/usr/bin/redis-server'];
+  const explicit = process.env.REDIS_SERVER;
+  const candidates = explicit ? [explicit] : [...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'redis-server')), '/usr/bin/redis-server'];
   for (const c of candidates) {
-    if (!c) continue;
     try {
       accessSync(c, constants.X_OK);
       return c;
@@ -27,8 +27,9 @@ const isCI = () => {
   return v !== '' && v !== '0' && v !== 'false';
 };
 
-const MISSING =
-  'redis-server not found (set REDIS_SERVER, put it on PATH, or install it: apt-get install -y redis-server)';
+const MISSING = process.env.REDIS_SERVER
+  ? `redis-server not found: REDIS_SERVER=${process.env.REDIS_SERVER} is not an executable file`
+  : 'redis-server not found (set REDIS_SERVER, put it on PATH, or install it: apt-get install -y redis-server)';
 
 /**
  * describe() for tests that need redis-server. Without the binary: in CI (CI=true) one test fails
@@ -46,7 +47,7 @@ export function describeWithRedis(name: string, fn: () => void): void {
     return;
   }
   console.warn(`\n!!! SKIPPING "${name}": ${MISSING}. In CI (CI=true) these tests fail instead.\n`);
-  describe(name, { skip: MISSING }, () => {});
+  test(name, { skip: MISSING }, () => {});
 }
 
 function freePort(): Promise<number> {

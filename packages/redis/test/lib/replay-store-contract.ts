@@ -9,15 +9,23 @@ const LONG = 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until `check` is true; fails after `withinMs`. Asserts an outcome, not a duration. */
+/**
+ * Polls until `check` resolves true (a rejection counts as "not yet"); fails after `withinMs`.
+ * Asserts an outcome, not a duration.
+ */
 export async function eventually(check: () => Promise<boolean>, withinMs: number, what: string): Promise<void> {
   const deadline = Date.now() + withinMs;
+  let last: unknown;
   for (let i = 0; i < 10_000; i++) {
-    if (await check()) return;
+    try {
+      if (await check()) return;
+    } catch (e) {
+      last = e;
+    }
     if (Date.now() > deadline) break;
     await sleep(20);
   }
-  assert.fail(`not within ${withinMs} ms: ${what}`);
+  assert.fail(`not within ${withinMs} ms: ${what}${last ? ` (last error: ${String(last)})` : ''}`);
 }
 
 /** A replay key in core's shape, unique per call so tests sharing one Redis never collide. */
