@@ -146,12 +146,24 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     return found;
   }
 
+  /** Every store call is bounded: a store that hangs must not hang the request. */
+  function bounded<R>(p: Promise<R>): Promise<R> {
+    return storeNeedsTimeout ? withTimeout(p, storeTimeout, () => new Error(`replay store did not answer within ${storeTimeout} ms`)) : p;
+  }
+
   async function reserve(key: string) {
     try {
-      const p = store!.reserve(key, inFlightTtl);
-      return await (storeNeedsTimeout ? withTimeout(p, storeTimeout, () => new Error(`replay store did not answer within ${storeTimeout} ms`)) : p);
+      return await bounded(store!.reserve(key, inFlightTtl));
     } catch (e) {
       throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: 'the replay store could not reserve the message; the handler was not run', cause: e });
+    }
+  }
+
+  async function finish(p: () => Promise<void>, what: string) {
+    try {
+      await bounded(p());
+    } catch (e) {
+      throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: `the replay store could not ${what} the message`, cause: e });
     }
   }
 
@@ -245,12 +257,12 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     const commit = async () => {
       if (settled || key === undefined) return;
       settled = true;
-      await store!.commit(key, retention, token);
+      await finish(() => store!.commit(key, retention, token), 'commit');
     };
     const release = async () => {
       if (settled || key === undefined) return;
       settled = true;
-      await store!.release(key, token);
+      await finish(() => store!.release(key, token), 'release');
     };
     const webhook: VerifiedWebhook<unknown, T> = {
       scheme: verdict.scheme,

@@ -82,10 +82,13 @@ export class MemoryReplayStore implements ReplayStore {
     return Promise.resolve();
   }
 
-  /** Only the holder of a live in-flight reservation may change it (an expired one may have a new owner). */
+  /**
+   * Only the holder of a live in-flight reservation may change it: an expired one is gone (as it
+   * is in Redis), and may already have a new owner.
+   */
   #owns(key: string, token: string | undefined): boolean {
     const entry = this.#entries.get(key);
-    if (entry === undefined || (entry & 3) !== IN_FLIGHT) return false;
+    if (entry === undefined || (entry & 3) !== IN_FLIGHT || Math.floor(entry / 4) <= this.#now()) return false;
     if (token !== undefined && String(this.#tokens.get(key)) !== token) return false;
     return true;
   }

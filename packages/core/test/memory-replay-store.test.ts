@@ -52,3 +52,12 @@ test('100 concurrent reserves of one key: exactly one reservation', async () => 
   assert.equal(results.filter((r) => r.state === 'reserved').length, 1);
   assert.equal(results.filter((r) => r.state === 'in-flight').length, 99);
 });
+
+test('a commit after the in-flight TTL ran out does nothing, as in Redis', async () => {
+  let now = 0;
+  const s = new MemoryReplayStore({ now: () => now });
+  const r = await s.reserve('k', 10);
+  now = 11;
+  await s.commit('k', 1000, r.token);
+  assert.equal((await s.reserve('k', 10)).state, 'reserved');
+});

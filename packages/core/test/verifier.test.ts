@@ -423,3 +423,15 @@ describe('adapter helpers', () => {
     assert.throws(() => verifierFrom({ verifier: {} as never }), /createVerifier/);
   });
 });
+
+describe('store failures after the handler', () => {
+  test('a commit or release that fails or hangs rejects with REPLAY_STORE_UNAVAILABLE, bounded by timeoutMs', async () => {
+    const mem = new MemoryReplayStore();
+    const hangs = { reserve: (k: string, t: number) => mem.reserve(k, t), commit: () => new Promise<void>(() => {}), release: () => Promise.reject(new Error('down')) };
+    const v = createVerifier({ scheme: standardWebhooks({ secret: SECRET }), replay: { store: hangs, timeoutMs: 30 } });
+    const a = await v.verify(request(sign.standardWebhooks({ secret: SECRET, body }), body));
+    await rejectsWith(a.commit(), 'REPLAY_STORE_UNAVAILABLE');
+    const b = await v.verify(request(sign.standardWebhooks({ secret: SECRET, body }), body));
+    await rejectsWith(b.release(), 'REPLAY_STORE_UNAVAILABLE');
+  });
+});
