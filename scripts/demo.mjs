@@ -83,7 +83,7 @@ function standard({ tenant = 'acme', signer = tenant, payload = body(tenant), ms
 function script() {
   const valid = standard();
   const flaky = standard({ payload: body('acme', { simulate: 'failure' }) });
-  const gh = JSON.stringify({ action: 'opened', issue: { number: 1 } });
+  const gh = JSON.stringify({ action: 'opened', issue: { number: ++seq } });
   return [
     ['valid delivery', valid, 200, 'processed'],
     ['tampered body', { ...valid, body: valid.body.replace('4200', '9999') }, 401, 'SIGNATURE_MISMATCH'],

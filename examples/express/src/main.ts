@@ -2,6 +2,7 @@
 // (per-tenant secrets from a "database"), and a GitHub endpoint with one secret.
 import express from 'express';
 import { verifyWebhook } from '@hookguard/express';
+import { RedisReplayStore } from '@hookguard/redis';
 import { accountClaim, fromParam, github, standardWebhooks, type TenantConfig } from '@hookguard/core';
 
 // Demo data: in a real app this is your database or secrets manager.
@@ -10,6 +11,8 @@ const tenants: Record<string, TenantConfig> = {
   globex: { account: 'acct_globex', secrets: [{ id: 'globex-2026', secret: process.env.GLOBEX_SECRET ?? 'whsec_ZGVtby1nbG9iZXgtc2VjcmV0LTAxMjM0NTY3ODk=' }] },
 };
 const failedOnce = new Set<string>();
+// One env var switches replay protection from this process's memory to Redis, shared by every instance.
+const replay = process.env.REDIS_URL ? { store: new RedisReplayStore({ url: process.env.REDIS_URL }) } : {};
 
 const app = express();
 
@@ -20,6 +23,7 @@ app.post(
     tenants: { resolve: fromParam('tenant'), lookup: async (id) => tenants[id] },
     claims: accountClaim('account'), // the payload's account must be the tenant's
     maxBodyBytes: 256 * 1024,
+    replay,
     onRejected: (error, request) => console.log(`rejected ${request.url}: ${error.code}`),
   }),
   (req, res) => {
@@ -36,7 +40,7 @@ app.post(
   },
 );
 
-app.post('/github', verifyWebhook({ scheme: github({ secret: process.env.GITHUB_WEBHOOK_SECRET ?? 'demo-github-secret' }) }), (req, res) => {
+app.post('/github', verifyWebhook({ scheme: github({ secret: process.env.GITHUB_WEBHOOK_SECRET ?? 'demo-github-secret' }), replay }), (req, res) => {
   console.log(`github ${req.get('x-github-event')} delivery ${req.webhook!.id}`);
   res.json({ processed: req.webhook!.id });
 });

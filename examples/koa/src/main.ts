@@ -2,6 +2,7 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import { verifyWebhook } from '@hookguard/koa';
+import { RedisReplayStore } from '@hookguard/redis';
 import { accountClaim, fromParam, github, standardWebhooks, type TenantConfig, type VerifiedWebhook } from '@hookguard/core';
 
 // Demo data: in a real app this is your database or secrets manager.
@@ -10,6 +11,8 @@ const tenants: Record<string, TenantConfig> = {
   globex: { account: 'acct_globex', secrets: [{ id: 'globex-2026', secret: process.env.GLOBEX_SECRET ?? 'whsec_ZGVtby1nbG9iZXgtc2VjcmV0LTAxMjM0NTY3ODk=' }] },
 };
 const failedOnce = new Set<string>();
+// One env var switches replay protection from this process's memory to Redis, shared by every instance.
+const replay = process.env.REDIS_URL ? { store: new RedisReplayStore({ url: process.env.REDIS_URL }) } : {};
 
 const app = new Koa();
 const router = new Router();
@@ -21,6 +24,7 @@ router.post(
     tenants: { resolve: fromParam('tenant'), lookup: async (id) => tenants[id] },
     claims: accountClaim('account'),
     maxBodyBytes: 256 * 1024,
+    replay,
     onRejected: (error, request) => console.log(`rejected ${request.url}: ${error.code}`),
   }),
   (ctx) => {
@@ -38,7 +42,7 @@ router.post(
   },
 );
 
-router.post('/github', verifyWebhook({ scheme: github({ secret: process.env.GITHUB_WEBHOOK_SECRET ?? 'demo-github-secret' }) }), (ctx) => {
+router.post('/github', verifyWebhook({ scheme: github({ secret: process.env.GITHUB_WEBHOOK_SECRET ?? 'demo-github-secret' }), replay }), (ctx) => {
   const webhook = ctx.state.webhook as VerifiedWebhook;
   console.log(`github ${ctx.get('x-github-event')} delivery ${webhook.id}`);
   ctx.body = { processed: webhook.id };
