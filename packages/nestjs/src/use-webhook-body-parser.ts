@@ -1,0 +1,54 @@
+import type { CanActivate } from '@nestjs/common';
+import { BodyParseErrorGuard } from './lib/body-parse-error.guard.js';
+import { deferParseError } from './lib/deferred-parse-error.js';
+
+/** The parts of a NestExpressApplication used here. */
+export interface WebhookBodyParserApp {
+  useBodyParser(parser: 'json' | 'urlencoded', options?: Record<string, unknown>): unknown;
+  use(...handlers: unknown[]): unknown;
+  useGlobalGuards(...guards: CanActivate[]): unknown;
+}
+
+export interface WebhookBodyParserOptions {
+  /**
+   * Largest JSON / urlencoded body Nest reads (body-parser syntax: bytes or '2mb'; Nest's default is
+   * 100kb). Set it at or above your verifiers' `maxBodyBytes`, so an oversized webhook is answered
+   * BODY_TOO_LARGE by hookguard rather than by Nest.
+   */
+  limit?: number | string;
+}
+
+type ExpressRequest = { rawBody?: unknown; body?: unknown };
+type ExpressNext = (error?: unknown) => void;
+
+/**
+ * Express only. Call after NestFactory.create(AppModule, { rawBody: true }) and before listen().
+ * Registers Nest's JSON and urlencoded parsers (with `limit`) so that a body that is not valid JSON
+ * still reaches @VerifiedWebhook() routes: hookguard checks the signature first (401 when it is
+ * wrong) and answers 400 MALFORMED_PAYLOAD when the sender signed a malformed body. Other routes
+ * keep Nest's own 400.
+ */
+export function useWebhookBodyParser<A extends WebhookBodyParserApp>(app: A, options: WebhookBodyParserOptions = {}): A {
+  const parserOptions: Record<string, unknown> = {
+    // Nest replaces this with its own (identical) verify when the app has rawBody: true.
+    verify: (req: ExpressRequest, _res: unknown, buffer: unknown) => {
+      if (Buffer.isBuffer(buffer)) req.rawBody = buffer;
+    },
+  };
+  if (options.limit !== undefined) parserOptions['limit'] = options.limit;
+  // Registered by name (jsonParser, urlencodedParser), so Nest skips its own defaults at init.
+  app.useBodyParser('json', parserOptions);
+  app.useBodyParser('urlencoded', { ...parserOptions, extended: true });
+  // Express error middleware right after the parsers (four parameters make it one).
+  app.use(function hookguardDeferParseError(error: unknown, req: ExpressRequest, _res: unknown, next: ExpressNext) {
+    if ((error as { type?: unknown } | null)?.type === 'entity.parse.failed' && Buffer.isBuffer(req.rawBody)) {
+      deferParseError(req, error);
+      req.body = undefined;
+      next();
+      return;
+    }
+    next(error);
+  });
+  app.useGlobalGuards(new BodyParseErrorGuard());
+  return app;
+}

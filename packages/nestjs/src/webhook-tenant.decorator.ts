@@ -1,0 +1,8 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { webhookFromContext } from './lib/webhook-from-context.js';
+
+/** The tenant id the webhook was verified for (undefined without `tenants`); `@WebhookTenant('config')` gives its TenantConfig. */
+export const WebhookTenant = createParamDecorator((part: 'id' | 'config' | undefined, ctx: ExecutionContext): unknown => {
+  const webhook = webhookFromContext(ctx, '@WebhookTenant()');
+  return part === 'config' ? webhook.tenantConfig : webhook.tenant;
+});
