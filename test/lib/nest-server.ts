@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { Controller, Inject, Module, Post, Res, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { useWebhookBodyParser, VerifiedWebhook, Webhook, WebhookModule } from '@hookguard/nestjs';
+import type { VerifiedWebhook as Verified } from '@hookguard/core';
+import { HandlerLog, routeOptions, type RunningServer } from './fixture.js';
+
+const LOG = 'CONTRACT_HANDLER_LOG';
+interface StatusResponse {
+  status(code: number): unknown;
+}
+
+@Controller()
+class HooksController {
+  constructor(@Inject(LOG) private readonly log: HandlerLog) {}
+
+  async #run(route: string, webhook: Verified, res: StatusResponse) {
+    const status = await this.log.run(route, webhook.id, webhook.payload);
+    res.status(status);
+    return { ok: status < 400, tenant: webhook.tenant ?? null };
+  }
+
+  @Post('webhooks/:tenant')
+  @VerifiedWebhook('tenants')
+  tenants(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.#run('tenants', w, res);
+  }
+  @Post('github')
+  @VerifiedWebhook('github')
+  github(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.#run('github', w, res);
+  }
+  @Post('stripe')
+  @VerifiedWebhook('stripe')
+  stripe(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.#run('stripe', w, res);
+  }
+  @Post('strict/:tenant')
+  @VerifiedWebhook('strict')
+  strict(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.#run('strict', w, res);
+  }
+  @Post('down/:tenant')
+  @VerifiedWebhook('down')
+  down(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.#run('down', w, res);
+  }
+  @Post('parsed/:tenant')
+  @VerifiedWebhook('tenants')
+  parsed(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.#run('parsed', w, res);
+  }
+}
+
+export async function startNest(): Promise<RunningServer> {
+  const log = new HandlerLog();
+
+  @Module({
+    imports: [WebhookModule.forRoot({ verifiers: routeOptions(log) })],
+    controllers: [HooksController],
+    providers: [{ provide: LOG, useValue: log }],
+  })
+  class ContractModule implements NestModule {
+    // /parsed: a body parser ran and kept no raw copy of the bytes.
+    configure(consumer: MiddlewareConsumer) {
+      consumer
+        .apply((req: { rawBody?: Buffer }, _res: unknown, next: () => void) => {
+          delete req.rawBody;
+          next();
+        })
+        .forRoutes('parsed/*path');
+    }
+  }
+
+  const app = await NestFactory.create<NestExpressApplication>(ContractModule, { rawBody: true, logger: false });
+  // Nest's JSON parser would answer invalid JSON with its own 400 before any guard runs.
+  useWebhookBodyParser(app, { limit: '1mb' });
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  return { name: 'nestjs', url: `http://127.0.0.1:${port}`, log, close: () => app.close() };
+}
