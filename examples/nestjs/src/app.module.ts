@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { WebhookModule } from '@hookguard/nestjs';
+import { accountClaim, fromParam, github, standardWebhooks } from '@hookguard/core';
+import { RedisReplayStore } from '@hookguard/redis';
+import { TENANTS } from './tenants.js';
+import { WebhooksController } from './webhooks.controller.js';
+
+// One env var switches replay protection from this process's memory to Redis, shared by every instance.
+const replay = process.env.REDIS_URL ? { store: new RedisReplayStore({ url: process.env.REDIS_URL }) } : {};
+
+@Module({
+  imports: [
+    WebhookModule.forRoot({
+      verifiers: {
+        tenants: {
+          scheme: standardWebhooks(),
+          tenants: { resolve: fromParam('tenant'), lookup: async (id) => TENANTS[id] },
+          claims: accountClaim('account'),
+          maxBodyBytes: 256 * 1024,
+          replay,
+          onRejected: (error, request) => console.log(`rejected ${request.url}: ${error.code}`),
+        },
+        github: { scheme: github({ secret: process.env.GITHUB_WEBHOOK_SECRET ?? 'demo-github-secret' }), replay },
+      },
+    }),
+  ],
+  controllers: [WebhooksController],
+})
+export class AppModule {}
