@@ -1,4 +1,5 @@
 import type {
+  CertificateExpiringInfo,
   ClaimCheck,
   KeySpec,
   PreparedKey,
@@ -25,14 +26,16 @@ import { leafSchemes } from './lib/scheme-keys.js';
 import { parsePayload } from './lib/payload.js';
 import { TenantCache } from './lib/tenant-cache.js';
 import { withTimeout } from './lib/timeout.js';
+import { proxyPeerReader } from './lib/proxy-peer.js';
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A tenant's config with its keys prepared once per cache entry. */
+/** A tenant's config with its keys (and e.g. certificate binding) prepared once per cache entry. */
 interface LoadedTenant<T> {
   config: T;
   keys: Map<Scheme, readonly PreparedKey[]>;
+  data: Map<Scheme, unknown>;
 }
 
 function positive(value: number | undefined, fallback: number, name: string, allowZero = false): number {
@@ -70,7 +73,9 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
   const tenants = options.tenants;
   const needTenantKeys = leaves.filter((l) => l.staticKeys === undefined);
   if (needTenantKeys.length > 0 && !tenants)
-    throw new WebhookConfigError(`no secret: give ${needTenantKeys.map((l) => l.name).join(', ')} a secret, or configure tenants with a lookup`);
+    throw new WebhookConfigError(
+      `no secret: give ${needTenantKeys.map((l) => (l.name === 'mtls' ? 'mtls an identity' : `${l.name} a secret`)).join(', ')}, or configure tenants with a lookup`,
+    );
   if (tenants && (typeof tenants.lookup !== 'function' || !tenants.resolve)) throw new WebhookConfigError('tenants needs resolve and lookup');
   const resolvers: readonly TenantResolver[] = tenants ? (Array.isArray(tenants.resolve) ? tenants.resolve : [tenants.resolve as TenantResolver]) : [];
   if (tenants && (resolvers.length === 0 || resolvers.some((r) => typeof r !== 'function')))
@@ -94,7 +99,16 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
 
   const claims: readonly ClaimCheck<T>[] = options.claims === undefined ? [] : Array.isArray(options.claims) ? options.claims : [options.claims as ClaimCheck<T>];
   const idFromPayload = scheme.idFromPayload ? scheme.idFromPayload.bind(scheme) : leaves.length === 1 ? leaves[0]?.idFromPayload?.bind(leaves[0]) : undefined;
-  const { onVerified, onRejected } = options;
+  const { onVerified, onRejected, onCertificateExpiring } = options;
+  const proxyPeer = options.proxy ? proxyPeerReader(options.proxy) : undefined;
+  const certificateExpiring = (info: CertificateExpiringInfo) => {
+    if (!onCertificateExpiring) return;
+    try {
+      onCertificateExpiring(info);
+    } catch {
+      // A hook must never change a verdict.
+    }
+  };
 
   function loadTenant(id: string): Promise<LoadedTenant<T> | undefined> {
     return cache.get(
@@ -115,10 +129,11 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
         if (typeof config !== 'object') throw new WebhookVerificationError('TENANT_LOOKUP_FAILED', { detail: 'tenant lookup returned a non-object', tenant: id });
         const specs = [...(toKeySpecs(config.secrets as never) ?? []), ...(toKeySpecs(config.publicKeys as never, 'publicKey') ?? [])];
         const keys = new Map<Scheme, readonly PreparedKey[]>();
+        const data = new Map<Scheme, unknown>();
         for (const leaf of leaves) {
-          if (leaf.staticKeys !== undefined) continue;
           try {
-            keys.set(leaf, leaf.prepareKeys(keysForScheme(leaf, specs)));
+            if (leaf.prepareTenant) data.set(leaf, leaf.prepareTenant(config, id));
+            if (leaf.staticKeys === undefined) keys.set(leaf, leaf.prepareKeys(keysForScheme(leaf, specs)));
           } catch (e) {
             // A bad key in the tenant's record is a configuration fault on our side: fail closed, 503.
             throw new WebhookVerificationError('TENANT_LOOKUP_FAILED', {
@@ -128,7 +143,7 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
             });
           }
         }
-        return { config, keys };
+        return { config, keys, data };
       },
       (loaded) => (loaded ? cacheTtl : negativeTtl),
     );
@@ -167,7 +182,14 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     }
   }
 
-  async function verifyInner(request: WebhookRequest, verifyOptions: VerifyOptions | undefined): Promise<VerifiedWebhook<unknown, T>> {
+  async function verifyInner(original: WebhookRequest, verifyOptions: VerifyOptions | undefined): Promise<VerifiedWebhook<unknown, T>> {
+    // 0. behind a TLS-terminating proxy, the client certificate comes from a header of a trusted proxy
+    let request = original;
+    if (proxyPeer) {
+      const forwarded = proxyPeer(original);
+      if (forwarded) request = { ...original, peer: forwarded };
+    }
+
     // 1. size
     const body = asBuffer(request.body);
     if (body.length > maxBodyBytes) throw new WebhookVerificationError('BODY_TOO_LARGE', { detail: `body is ${body.length} bytes; the limit is ${maxBodyBytes}` });
@@ -189,7 +211,10 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
       body,
       header: (name) => readHeader(request.headers, name),
       keysFor: (s) => keysInWindow(s.staticKeys ?? tenant?.keys.get(s) ?? [], at),
+      tenantData: (s) => tenant?.data.get(s),
+      tenant: tenantId,
       now: at,
+      certificateExpiring,
     };
     const verdict: SchemeVerdict = scheme.verify(input);
 
@@ -300,6 +325,10 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     maxBodyBytes,
     scheme,
     reject,
+    invalidate(id?: string) {
+      if (id === undefined) cache.clear();
+      else cache.delete(id);
+    },
     async verify<P>(request: WebhookRequest, verifyOptions?: VerifyOptions): Promise<VerifiedWebhook<P, T>> {
       try {
         const webhook = await verifyInner(request, verifyOptions);

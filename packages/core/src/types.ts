@@ -50,11 +50,58 @@ export interface KeySpec {
 }
 export type KeyInput = string | KeySpec;
 
+/**
+ * Which client certificates belong to a tenant (mutual TLS). Every field given must hold: the
+ * certificate chains to one of `ca`, or its fingerprint is pinned; and its SAN URI / DNS or CN
+ * matches when those are listed.
+ */
+export interface CertificateBinding {
+  /** The tenant's issuing CA(s), PEM (one per tenant, or a bundle). */
+  ca?: string | Buffer | readonly (string | Buffer)[];
+  /** Pinned SHA-256 fingerprints of the DER (hex, with or without colons). */
+  fingerprints?: readonly string[];
+  /** Accepted SAN URIs (e.g. SPIFFE ids), SAN DNS names and subject CNs. */
+  uris?: readonly string[];
+  dns?: readonly string[];
+  cn?: readonly string[];
+  /** Revoked serial numbers (hex), checked on every request. */
+  revokedSerials?: readonly string[];
+  /** CRLs (PEM or DER) signed by the tenant's CA, checked on every request. */
+  crls?: readonly (string | Buffer)[];
+}
+
+/** Sent once per certificate when it has under 30 days left, and again under 7 days. */
+export interface CertificateExpiringInfo {
+  tenant: string | undefined;
+  fingerprint: string;
+  subject: string;
+  serialNumber: string;
+  validTo: Date;
+  daysLeft: number;
+  threshold: 30 | 7;
+}
+
+export type ProxyFormat = 'envoy' | 'nginx' | 'aws-alb' | 'traefik' | 'rfc9440';
+
+/** A TLS-terminating proxy in front of the app that forwards the client certificate in a header. */
+export interface TrustedProxyOptions {
+  /** Addresses or CIDRs of your proxies; the header is honoured only from them (else UNTRUSTED_PROXY). */
+  trusted: readonly string[];
+  /** How the proxy encodes the certificate. */
+  format: ProxyFormat;
+  /** Header with the certificate (default per format: x-forwarded-client-cert, x-ssl-client-cert, x-amzn-mtls-clientcert, x-forwarded-tls-client-cert, client-cert). */
+  header?: string;
+  /** nginx: header with `$ssl_client_verify` (default x-ssl-client-verify). */
+  verifyHeader?: string;
+}
+
 /** What your tenant lookup returns. Extra fields are kept and handed to claims checks. */
 export interface TenantConfig {
   /** Secrets and public keys, newest first. */
   secrets?: readonly KeyInput[];
   publicKeys?: readonly KeyInput[];
+  /** Client certificates of this tenant, for `mtls()`. */
+  certificates?: CertificateBinding;
   /** Expected account claim (see `accountClaim`). */
   account?: string;
   [extra: string]: unknown;
@@ -113,7 +160,12 @@ export interface SchemeInput {
   header(name: string): string | undefined;
   /** The keys for this scheme, in order, already filtered to their validity window. */
   keysFor(scheme: Scheme): readonly PreparedKey[];
+  /** What `prepareTenant` made of the tenant's config for this scheme (undefined without tenants). */
+  tenantData(scheme: Scheme): unknown;
+  tenant: string | undefined;
   now: number;
+  /** Reports a client certificate close to expiry (the verifier's onCertificateExpiring hook). */
+  certificateExpiring(info: CertificateExpiringInfo): void;
 }
 
 /** A signature format. Built-ins: standardWebhooks, stripe, github, slack, shopify, hmac, apiKey, all, any. */
@@ -127,6 +179,8 @@ export interface Scheme {
   verify(input: SchemeInput): SchemeVerdict;
   /** Child schemes, for all() / any(). */
   readonly children?: readonly Scheme[];
+  /** Optional: prepares what this scheme needs from a tenant's config (mtls: its certificate binding); throws WebhookConfigError. */
+  prepareTenant?(config: TenantConfig, tenant: string): unknown;
   /** Optional: a message id found in the parsed payload (Stripe's `evt_...`), for replay. */
   idFromPayload?(payload: unknown): string | undefined;
 }
@@ -173,6 +227,8 @@ export type ClaimCheck<T extends TenantConfig = TenantConfig> = (ctx: ClaimConte
 export interface VerifierHooks {
   onVerified?(webhook: VerifiedWebhook): void;
   onRejected?(error: WebhookVerificationError, request: WebhookRequest): void;
+  /** A client certificate has under 30 days left (once), then under 7 days (once more). */
+  onCertificateExpiring?(info: CertificateExpiringInfo): void;
 }
 
 export interface VerifierOptions<T extends TenantConfig = TenantConfig> extends VerifierHooks {
@@ -186,6 +242,8 @@ export interface VerifierOptions<T extends TenantConfig = TenantConfig> extends 
   replay?: ReplayOptions | false;
   /** Checks on the parsed payload, after the signature verified. */
   claims?: ClaimCheck<T> | readonly ClaimCheck<T>[];
+  /** A TLS-terminating proxy that forwards the client certificate (for mtls and fromCertificate). */
+  proxy?: TrustedProxyOptions;
   /** Clock, ms since the epoch (tests). */
   now?: () => number;
 }
@@ -225,6 +283,11 @@ export interface Verifier<T extends TenantConfig = TenantConfig> {
    * unavailable) to the onRejected hook, so hooks see every rejection. Returns the error.
    */
   reject(error: WebhookVerificationError, request: WebhookRequest): WebhookVerificationError;
+  /**
+   * Drops a tenant from the cache (or every tenant), so changed keys, certificates or revocation
+   * lists apply to the very next request, even on an open keep-alive connection.
+   */
+  invalidate(tenant?: string): void;
   readonly maxBodyBytes: number;
   readonly scheme: Scheme;
 }

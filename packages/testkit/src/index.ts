@@ -1,1 +1,2 @@
-export {};
+export { describeWithRedis, findRedisServer, RedisServer, type RedisServerOptions } from './redis-server.js';
+export { createTestPki, type TestPki, type Issued, type LeafOptions } from './pki.js';

@@ -31,6 +31,10 @@ export class TenantCache<V> {
     return value;
   }
 
+  delete(id: string): void {
+    this.#entries.delete(id);
+  }
+
   clear(): void {
     this.#entries.clear();
   }

@@ -1,0 +1,75 @@
+import { BlockList, isIP } from 'node:net';
+import type { PeerCertificate, TrustedProxyOptions, WebhookRequest } from '../types.js';
+import { WebhookVerificationError } from '../webhook-verification-error.js';
+import { WebhookConfigError } from '../webhook-config-error.js';
+import { readHeader } from './headers.js';
+import { DEFAULT_HEADERS, readForwardedCertificate } from './proxy-readers.js';
+
+const FORMATS = Object.keys(DEFAULT_HEADERS);
+
+function blockList(trusted: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of trusted) {
+    const [addr, bits] = entry.split('/');
+    const family = addr ? isIP(addr) : 0;
+    if (!addr || family === 0) throw new WebhookConfigError(`proxy.trusted: "${entry}" is not an IP address or CIDR`);
+    const type = family === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(addr, type);
+    else {
+      const prefix = Number(bits);
+      if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32)) throw new WebhookConfigError(`proxy.trusted: bad prefix in "${entry}"`);
+      list.addSubnet(addr, prefix, type);
+    }
+  }
+  return list;
+}
+
+function isTrusted(list: BlockList, address: string | undefined): boolean {
+  if (!address) return false;
+  // Node reports IPv4 peers of a dual-stack socket as ::ffff:a.b.c.d.
+  const v4 = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : undefined;
+  if (v4) return list.check(v4, 'ipv4');
+  const family = isIP(address);
+  return family !== 0 && list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * Returns how to read the peer certificate of a request behind a TLS-terminating proxy. The
+ * forwarded header is honoured only from a trusted proxy address; from anywhere else its mere
+ * presence is a spoofing attempt (UNTRUSTED_PROXY).
+ */
+export function proxyPeerReader(options: TrustedProxyOptions): (request: WebhookRequest) => PeerCertificate | undefined {
+  if (!options || !Array.isArray(options.trusted) || options.trusted.length === 0)
+    throw new WebhookConfigError('proxy.trusted must list the addresses or CIDRs of your TLS-terminating proxies');
+  if (!FORMATS.includes(options.format)) throw new WebhookConfigError(`proxy.format must be one of ${FORMATS.join(', ')}`);
+  const list = blockList(options.trusted);
+  const headerName = (options.header ?? DEFAULT_HEADERS[options.format]).toLowerCase();
+  const verifyHeader = (options.verifyHeader ?? 'x-ssl-client-verify').toLowerCase();
+  const format = options.format;
+  return (request) => {
+    const header = (name: string) => readHeader(request.headers, name);
+    const trusted = isTrusted(list, request.remoteAddress);
+    const present = header(headerName) !== undefined || (format === 'aws-alb' && header('x-amzn-mtls-clientcert-leaf') !== undefined) || (format === 'nginx' && header(verifyHeader) !== undefined);
+    if (!trusted) {
+      if (present)
+        throw new WebhookVerificationError('UNTRUSTED_PROXY', {
+          detail: `a forwarded client certificate (${headerName}) came from ${request.remoteAddress ?? 'an unknown address'}, which is not in proxy.trusted; add your proxy's address there, or strip the header at your edge`,
+        });
+      return undefined; // a direct connection: the socket's own certificate counts
+    }
+    let forwarded;
+    try {
+      forwarded = present ? readForwardedCertificate(format, headerName, header, verifyHeader) : undefined;
+    } catch {
+      throw new WebhookVerificationError('CERT_UNTRUSTED', { detail: `the ${headerName} header from the proxy could not be parsed as a ${format} certificate` });
+    }
+    const peer: PeerCertificate = { tls: true, source: 'proxy' };
+    if (forwarded?.certs[0]) {
+      peer.certificate = forwarded.certs[0];
+      peer.chain = forwarded.certs.slice(1);
+    }
+    if (forwarded?.verified !== undefined) peer.authorized = forwarded.verified;
+    if (forwarded?.verifyError !== undefined) peer.authorizationError = forwarded.verifyError;
+    return peer;
+  };
+}

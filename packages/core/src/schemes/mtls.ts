@@ -1,0 +1,209 @@
+import type { X509Certificate } from 'node:crypto';
+import type { CertificateBinding, PeerCertificate, PreparedKey, Scheme, SchemeInput, SchemeVerdict, TenantConfig } from '../types.js';
+import { WebhookVerificationError, type WebhookErrorCode } from '../webhook-verification-error.js';
+import { WebhookConfigError } from '../webhook-config-error.js';
+import { chainsTo, clientAuthUsage, commonNames, fingerprintOf, normalizeFingerprint, parsePemBundle, subjectAltNames, validity } from '../lib/x509.js';
+import { normalizeSerial, parseCrl } from '../lib/crl.js';
+
+export interface MtlsOptions {
+  /**
+   * Trust anchors shared by all tenants (PEM). A certificate that chains here but not to the
+   * tenant's own CA is someone else's: CERT_IDENTITY_MISMATCH rather than CERT_UNTRUSTED.
+   */
+  ca?: string | Buffer | readonly (string | Buffer)[];
+  /** The binding for a single-tenant app; with tenants, each tenant's `certificates` is used. */
+  identity?: CertificateBinding;
+  /** Accept certificates that carry no Extended Key Usage at all (default false: clientAuth required). */
+  allowNoEku?: boolean;
+}
+
+interface PreparedBinding {
+  cas: X509Certificate[];
+  fingerprints: Set<string>;
+  uris: Set<string>;
+  dns: Set<string>;
+  cn: Set<string>;
+  revoked: Set<string>;
+  /** Chain and identity verdicts per certificate fingerprint; dropped with the binding when the tenant reloads. */
+  verdicts: Map<string, WebhookErrorCode | 'ok'>;
+}
+
+const MAX_VERDICTS = 1000;
+const DAY = 24 * 60 * 60 * 1000;
+
+// Node's verdicts that name a precise cause; chain errors are decided against the tenant's CA below.
+const NODE_CODES: Record<string, { code: WebhookErrorCode; fix: string }> = {
+  CERT_HAS_EXPIRED: { code: 'CERT_EXPIRED', fix: 'the sender must renew its client certificate' },
+  CERT_NOT_YET_VALID: { code: 'CERT_NOT_YET_VALID', fix: "check the sender's clock and the certificate's notBefore" },
+  CERT_REVOKED: { code: 'CERT_REVOKED', fix: 'the sender must use a certificate that is not revoked' },
+  INVALID_PURPOSE: { code: 'CERT_WRONG_USAGE', fix: 'issue the client certificate with the clientAuth extended key usage' },
+  UNABLE_TO_GET_CRL: { code: 'CERT_UNTRUSTED', fix: "the server's crl option needs a CRL for every CA in the chain" },
+  CRL_HAS_EXPIRED: { code: 'CERT_UNTRUSTED', fix: "refresh the CRL given to the server's crl option" },
+};
+
+function pems(input: string | Buffer | readonly (string | Buffer)[] | undefined, where: string): X509Certificate[] {
+  if (input === undefined) return [];
+  const list = Array.isArray(input) ? (input as readonly (string | Buffer)[]) : [input as string | Buffer];
+  const out: X509Certificate[] = [];
+  for (const item of list) {
+    let certs: X509Certificate[];
+    try {
+      certs = parsePemBundle(item);
+    } catch {
+      throw new WebhookConfigError(`${where}: a CA certificate could not be parsed`);
+    }
+    if (certs.length === 0) throw new WebhookConfigError(`${where}: no PEM certificate found in ca`);
+    out.push(...certs);
+  }
+  return out;
+}
+
+function strings(list: readonly string[] | undefined, where: string, field: string): string[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list) || list.some((v) => typeof v !== 'string' || v.length === 0)) throw new WebhookConfigError(`${where}: ${field} must be a list of non-empty strings`);
+  return [...list];
+}
+
+function prepareBinding(b: CertificateBinding | undefined, where: string): PreparedBinding {
+  if (!b || typeof b !== 'object') throw new WebhookConfigError(`${where}: no certificate binding; set certificates: { ca, fingerprints, uris, dns or cn }`);
+  const cas = pems(b.ca, where);
+  const fingerprints = new Set(strings(b.fingerprints, where, 'fingerprints').map(normalizeFingerprint));
+  for (const fp of fingerprints) if (fp.length !== 64) throw new WebhookConfigError(`${where}: fingerprints must be SHA-256 (64 hex digits)`);
+  const uris = new Set(strings(b.uris, where, 'uris'));
+  const dns = new Set(strings(b.dns, where, 'dns').map((d) => d.toLowerCase()));
+  const cn = new Set(strings(b.cn, where, 'cn'));
+  if (cas.length === 0 && fingerprints.size === 0 && uris.size + dns.size + cn.size === 0)
+    throw new WebhookConfigError(`${where}: the certificate binding names no ca, fingerprint, uri, dns or cn`);
+  const revoked = new Set(strings(b.revokedSerials, where, 'revokedSerials').map(normalizeSerial));
+  for (const crl of b.crls ?? []) {
+    let parsed;
+    let lastError = 'no CA given to check its signature';
+    for (const ca of cas) {
+      try {
+        parsed = parseCrl(crl, ca);
+        break;
+      } catch (e) {
+        lastError = (e as Error).message;
+      }
+    }
+    if (!parsed) throw new WebhookConfigError(`${where}: a CRL is not usable: ${lastError}`);
+    for (const s of parsed.serials) revoked.add(s);
+  }
+  return { cas, fingerprints, uris, dns, cn, revoked, verdicts: new Map() };
+}
+
+function reject(code: WebhookErrorCode, detail: string, tenant: string | undefined): never {
+  throw new WebhookVerificationError(code, { detail, scheme: 'mtls', ...(tenant ? { tenant } : {}) });
+}
+
+/**
+ * Mutual TLS as a scheme: the client certificate (from the TLS socket, or from a trusted proxy)
+ * must be valid for client authentication, not revoked, and belong to the tenant whose endpoint
+ * was called. Compose it with a signature scheme: `all(mtls(), stripe())`.
+ */
+export function mtls(options: MtlsOptions = {}): Scheme {
+  const anchors = pems(options.ca, 'mtls');
+  const staticBinding = options.identity ? prepareBinding(options.identity, 'mtls identity') : undefined;
+  const allowNoEku = options.allowNoEku === true;
+  // Warn once per certificate and threshold; bounded so a flood of certificates cannot grow it.
+  const warned = new Map<string, 30 | 7>();
+
+  function identityVerdict(cert: X509Certificate, peer: PeerCertificate, b: PreparedBinding, fp: string): WebhookErrorCode | 'ok' {
+    const cached = b.verdicts.get(fp);
+    if (cached !== undefined) return cached;
+    let verdict: WebhookErrorCode | 'ok' = 'ok';
+    if (b.fingerprints.size > 0 && !b.fingerprints.has(fp)) verdict = 'CERT_IDENTITY_MISMATCH';
+    else if (b.cas.length > 0 && !b.fingerprints.has(fp) && !chainsTo(cert, peer.chain ?? chainOf(cert), b.cas)) {
+      // Trusted by the server or the shared anchors, yet not issued by this tenant's CA: another tenant's.
+      // (Node's verdict, or a proxy's that verified it in its own trust store: nginx SUCCESS, ALB verify mode.)
+      const trustedElsewhere = (anchors.length > 0 && chainsTo(cert, peer.chain ?? chainOf(cert), anchors)) || peer.authorized === true;
+      verdict = trustedElsewhere ? 'CERT_IDENTITY_MISMATCH' : 'CERT_UNTRUSTED';
+    } else if (b.cas.length === 0 && b.fingerprints.size === 0) {
+      const trusted = (anchors.length > 0 && chainsTo(cert, peer.chain ?? chainOf(cert), anchors)) || peer.authorized === true;
+      if (!trusted) verdict = 'CERT_UNTRUSTED';
+    }
+    if (verdict === 'ok' && b.uris.size + b.dns.size + b.cn.size > 0) {
+      const san = subjectAltNames(cert);
+      const named = san.uri.some((u) => b.uris.has(u)) || san.dns.some((d) => b.dns.has(d)) || commonNames(cert).some((c) => b.cn.has(c));
+      if (!named) verdict = 'CERT_IDENTITY_MISMATCH';
+    }
+    if (b.verdicts.size >= MAX_VERDICTS) b.verdicts.clear();
+    b.verdicts.set(fp, verdict);
+    return verdict;
+  }
+
+  function warnExpiry(input: SchemeInput, cert: X509Certificate, fp: string, to: number) {
+    const left = to - input.now;
+    const threshold = left < 7 * DAY ? 7 : left < 30 * DAY ? 30 : undefined;
+    if (threshold === undefined || warned.get(fp) === threshold || (warned.get(fp) === 7 && threshold === 30)) return;
+    if (warned.size >= 10_000) warned.clear();
+    warned.set(fp, threshold);
+    input.certificateExpiring({
+      tenant: input.tenant,
+      fingerprint: fp,
+      subject: cert.subject,
+      serialNumber: cert.serialNumber,
+      validTo: new Date(to),
+      daysLeft: Math.floor(left / DAY),
+      threshold,
+    });
+  }
+
+  return {
+    name: 'mtls',
+    // No keys: with a static identity nothing comes from the tenant; without one, the tenant's binding does.
+    staticKeys: staticBinding ? [] : undefined,
+    prepareKeys(): PreparedKey[] {
+      return [];
+    },
+    prepareTenant(config: TenantConfig, tenant: string): unknown {
+      if (config.certificates === undefined && staticBinding) return staticBinding;
+      return prepareBinding(config.certificates, `tenant ${tenant}`);
+    },
+    verify(input: SchemeInput): SchemeVerdict {
+      const tenant = input.tenant;
+      const peer = input.request.peer;
+      if (!peer || !peer.tls)
+        reject('CERT_MISSING', 'the connection is not TLS: serve this route over HTTPS with requestCert: true, or configure proxy for a TLS-terminating proxy', tenant);
+      const cert = peer.certificate;
+      if (!cert)
+        reject('CERT_MISSING', peer.source === 'proxy' ? 'the proxy forwarded no client certificate: configure it to request and forward one' : 'no client certificate was presented: the sender must send its certificate (the server needs requestCert: true)', tenant);
+      const b = (input.tenantData(this) as PreparedBinding | undefined) ?? staticBinding;
+      if (!b) reject('CERT_IDENTITY_MISMATCH', 'no certificate binding for this tenant: set certificates in its config', tenant);
+
+      const node = peer.authorized === false && peer.authorizationError ? NODE_CODES[peer.authorizationError] : undefined;
+      if (node) reject(node.code, `TLS verdict ${peer.authorizationError}: ${node.fix}`, tenant);
+
+      const { from, to } = validity(cert);
+      if (!(input.now <= to)) reject('CERT_EXPIRED', `the client certificate expired on ${new Date(to).toISOString()}: the sender must renew it`, tenant);
+      if (!(input.now >= from)) reject('CERT_NOT_YET_VALID', `the client certificate is valid from ${new Date(from).toISOString()}: check the sender's clock`, tenant);
+      const usage = clientAuthUsage(cert);
+      if (usage === 'wrong') reject('CERT_WRONG_USAGE', 'the client certificate lacks the clientAuth extended key usage: reissue it for client authentication', tenant);
+      if (usage === 'missing' && !allowNoEku)
+        reject('CERT_WRONG_USAGE', 'the client certificate has no extended key usage: reissue it with clientAuth, or set mtls({ allowNoEku: true })', tenant);
+      if (b.revoked.size > 0 && b.revoked.has(normalizeSerial(cert.serialNumber)))
+        reject('CERT_REVOKED', `the client certificate (serial ${cert.serialNumber}) is revoked: the sender must use its replacement`, tenant);
+
+      const fp = fingerprintOf(cert);
+      const verdict = identityVerdict(cert, peer, b, fp);
+      if (verdict === 'CERT_UNTRUSTED')
+        reject('CERT_UNTRUSTED', `the client certificate does not chain to a trusted CA${peer.authorizationError ? ` (TLS verdict ${peer.authorizationError})` : ''}: issue it from the tenant's CA`, tenant);
+      if (verdict === 'CERT_IDENTITY_MISMATCH')
+        reject('CERT_IDENTITY_MISMATCH', "the client certificate belongs to another identity: it is not issued by this tenant's CA or does not carry its pinned fingerprint, SAN or CN", tenant);
+      warnExpiry(input, cert, fp, to);
+      return { scheme: 'mtls', replayable: false };
+    },
+  };
+}
+
+/** The issuers Node attached to a socket's certificate (X509Certificate.issuerCertificate). */
+function chainOf(cert: X509Certificate): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  let cur = cert.issuerCertificate;
+  while (cur && out.length < 5 && !out.some((c) => c.fingerprint256 === cur!.fingerprint256)) {
+    out.push(cur);
+    if (cur.issuerCertificate === undefined || cur.issuerCertificate.fingerprint256 === cur.fingerprint256) break;
+    cur = cur.issuerCertificate;
+  }
+  return out;
+}

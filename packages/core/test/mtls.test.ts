@@ -1,0 +1,212 @@
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { createTestPki, type Issued, type TestPki } from '@hookguard/testkit';
+import {
+  all, createVerifier, fromCertificate, fromParam, mtls, sign, standardWebhooks,
+  type CertificateExpiringInfo, type PeerCertificate, type TenantConfig, type VerifierOptions, type WebhookRequest,
+} from '@hookguard/core';
+import { rejectsWith } from './helpers.js';
+
+let pki: TestPki;
+const SECRETS = {
+  acme: 'whsec_' + Buffer.alloc(24, 21).toString('base64'),
+  globex: 'whsec_' + Buffer.alloc(24, 22).toString('base64'),
+};
+const body = '{"type":"transfer.created"}';
+
+before(async () => {
+  pki = await createTestPki();
+});
+
+const x = (i: Issued) => new X509Certificate(i.cert);
+/** A peer as the TLS socket reports it: the server trusts the root, so tenant certificates are authorized. */
+function peer(i: Issued | undefined, verdict: Partial<PeerCertificate> = {}): PeerCertificate {
+  return i ? { tls: true, source: 'socket', authorized: true, certificate: x(i), chain: [], ...verdict } : { tls: true, source: 'socket', authorized: false, authorizationError: 'UNABLE_TO_GET_ISSUER_CERT', ...verdict };
+}
+function req(tenant: string, p: PeerCertificate | undefined, extra: Partial<WebhookRequest> = {}, signer = tenant): WebhookRequest {
+  const headers = sign.standardWebhooks({ secret: SECRETS[signer as 'acme'] ?? SECRETS.acme, body });
+  return { method: 'POST', url: `/webhooks/${tenant}`, headers, body: Buffer.from(body), params: { tenant }, ...(p ? { peer: p } : {}), ...extra };
+}
+
+function tenantsConfig(revoked: string[] = []): Record<string, TenantConfig> {
+  return {
+    acme: { secrets: [SECRETS.acme], certificates: { ca: pki.tenantCa.acme.cert, uris: [pki.uri('acme')], crls: [pki.acmeCrl], revokedSerials: revoked } },
+    globex: { secrets: [SECRETS.globex], certificates: { ca: pki.tenantCa.globex.cert, uris: [pki.uri('globex')] } },
+  };
+}
+function verifier(extra: Partial<VerifierOptions> = {}, tenants = tenantsConfig(), m = mtls({ ca: pki.root.cert })) {
+  return createVerifier({
+    scheme: all(m, standardWebhooks()),
+    tenants: { resolve: fromParam('tenant'), lookup: (id) => tenants[id] },
+    replay: false,
+    ...extra,
+  });
+}
+
+describe('mtls: each certificate case has its code', () => {
+  test("a valid certificate of the tenant's CA with its SAN verifies", async () => {
+    const w = await verifier().verify(req('acme', peer(pki.clients.acme)));
+    assert.equal(w.scheme, 'mtls+standardWebhooks');
+    assert.equal(w.peer?.certificate?.subject.includes('acme-sender'), true);
+  });
+  const cases: Array<[string, () => PeerCertificate | undefined, string]> = [
+    ['plain HTTP', () => ({ tls: false, source: 'socket' }), 'CERT_MISSING'],
+    ['no client certificate', () => peer(undefined), 'CERT_MISSING'],
+    ['expired (our own check)', () => peer(pki.clients.expired), 'CERT_EXPIRED'],
+    ["expired (Node's verdict)", () => peer(pki.clients.expired, { authorized: false, authorizationError: 'CERT_HAS_EXPIRED' }), 'CERT_EXPIRED'],
+    ['not yet valid', () => peer(pki.clients.notYetValid), 'CERT_NOT_YET_VALID'],
+    ['self-signed', () => peer(pki.clients.selfSigned, { authorized: false, authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), 'CERT_UNTRUSTED'],
+    ['unknown CA', () => peer(pki.clients.unknownCa, { authorized: false, authorizationError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }), 'CERT_UNTRUSTED'],
+    ['serverAuth-only EKU', () => peer(pki.clients.serverAuthOnly), 'CERT_WRONG_USAGE'],
+    ['no EKU', () => peer(pki.clients.noEku), 'CERT_WRONG_USAGE'],
+    ['revoked in the tenant CRL', () => peer(pki.clients.revoked), 'CERT_REVOKED'],
+    ["cross-tenant: globex's CA with acme's SAN", () => peer(pki.clients.crossTenant), 'CERT_IDENTITY_MISMATCH'],
+    ["globex's own certificate on acme's endpoint", () => peer(pki.clients.globex), 'CERT_IDENTITY_MISMATCH'],
+  ];
+  for (const [name, p, code] of cases) {
+    test(`${name} -> ${code}`, async () => {
+      const e = await rejectsWith(verifier().verify(req('acme', p())), code as never);
+      assert.ok(e.detail && e.detail.length > 20, 'the detail says how to fix it');
+      assert.equal(e.status, code === 'CERT_IDENTITY_MISMATCH' ? 403 : 401);
+    });
+  }
+  test('plain HTTP says the connection is not TLS', async () => {
+    const e = await rejectsWith(verifier().verify(req('acme', { tls: false })), 'CERT_MISSING');
+    assert.match(e.detail!, /not TLS/);
+  });
+  test('allowNoEku accepts a certificate without EKU', async () => {
+    await verifier({}, tenantsConfig(), mtls({ ca: pki.root.cert, allowNoEku: true })).verify(req('acme', peer(pki.clients.noEku)));
+  });
+  test('revoked serials listed in the tenant config', async () => {
+    await rejectsWith(verifier({}, tenantsConfig([pki.clients.acme.serial])).verify(req('acme', peer(pki.clients.acme))), 'CERT_REVOKED');
+  });
+  test('a tenant CA missing from the server trust store still verifies its own certificates', async () => {
+    await verifier().verify(req('acme', peer(pki.clients.acme, { authorized: false, authorizationError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' })));
+  });
+  test('pinned fingerprints alone', async () => {
+    const tenants: Record<string, TenantConfig> = { acme: { secrets: [SECRETS.acme], certificates: { fingerprints: [pki.clients.selfSigned.fingerprint.replace(/(..)/g, '$1:').slice(0, -1)] } } };
+    await verifier({}, tenants, mtls()).verify(req('acme', peer(pki.clients.selfSigned, { authorized: false, authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT' })));
+    await rejectsWith(verifier({}, tenants, mtls()).verify(req('acme', peer(pki.clients.acme))), 'CERT_IDENTITY_MISMATCH');
+  });
+  test('a tenant without a certificate binding fails closed (503), never open', async () => {
+    await rejectsWith(verifier({}, { acme: { secrets: [SECRETS.acme] } }).verify(req('acme', peer(pki.clients.acme))), 'TENANT_LOOKUP_FAILED');
+  });
+  test('a CRL not signed by the tenant CA is refused', async () => {
+    const tenants = tenantsConfig();
+    tenants.globex!.certificates = { ...tenants.globex!.certificates, crls: [pki.acmeCrl] };
+    await rejectsWith(verifier({}, tenants).verify(req('globex', peer(pki.clients.globex))), 'TENANT_LOOKUP_FAILED');
+  });
+  test('single tenant: mtls({ identity })', async () => {
+    const v = createVerifier({ scheme: mtls({ identity: { ca: pki.tenantCa.acme.cert, cn: ['acme-sender'] } }), replay: false });
+    await v.verify(req('acme', peer(pki.clients.acme)));
+    await rejectsWith(v.verify(req('acme', peer(pki.clients.globex))), 'CERT_IDENTITY_MISMATCH');
+  });
+});
+
+describe('mtls: defence in depth', () => {
+  test('valid certificate + bad signature -> SIGNATURE_MISMATCH', async () => {
+    await rejectsWith(verifier().verify(req('acme', peer(pki.clients.acme), {}, 'globex')), 'SIGNATURE_MISMATCH');
+  });
+  test('bad certificate + valid signature -> the certificate code', async () => {
+    await rejectsWith(verifier().verify(req('acme', peer(pki.clients.crossTenant))), 'CERT_IDENTITY_MISMATCH');
+  });
+});
+
+describe('mtls: tenants resolved from the certificate', () => {
+  const make = (resolve: VerifierOptions['tenants'] extends infer T ? (T extends { resolve: infer R } ? R : never) : never) =>
+    createVerifier({ scheme: all(mtls({ ca: pki.root.cert }), standardWebhooks()), tenants: { resolve, lookup: (id) => tenantsConfig()[id] }, replay: false });
+  const pattern = /^spiffe:\/\/webhooks\.test\/tenant\/([^/]+)$/;
+  test('the SAN names the tenant', async () => {
+    const w = await make(fromCertificate({ pattern })).verify({ ...req('globex', peer(pki.clients.globex)), params: {} });
+    assert.equal(w.tenant, 'globex');
+  });
+  test('route and certificate must agree', async () => {
+    await make([fromParam('tenant'), fromCertificate({ pattern })]).verify(req('acme', peer(pki.clients.acme)));
+    await rejectsWith(make([fromParam('tenant'), fromCertificate({ pattern })]).verify(req('acme', peer(pki.clients.globex))), 'TENANT_MISMATCH');
+  });
+  test("a cross-tenant certificate naming acme is still refused by acme's CA", async () => {
+    await rejectsWith(make(fromCertificate({ pattern })).verify({ ...req('acme', peer(pki.clients.crossTenant)), params: {} }), 'CERT_IDENTITY_MISMATCH');
+  });
+});
+
+describe('mtls: revocation and expiry warnings', () => {
+  test('invalidate(tenant) applies a new revocation at the next request', async () => {
+    const revoked: string[] = [];
+    const tenants = { get acme() { return tenantsConfig(revoked).acme!; } } as Record<string, TenantConfig>;
+    const v = verifier({}, tenants);
+    await v.verify(req('acme', peer(pki.clients.revokeLater)));
+    revoked.push(pki.clients.revokeLater.serial);
+    await v.verify(req('acme', peer(pki.clients.revokeLater))); // still cached
+    v.invalidate('acme');
+    await rejectsWith(v.verify(req('acme', peer(pki.clients.revokeLater))), 'CERT_REVOKED');
+  });
+  test('onCertificateExpiring: once under 30 days, once more under 7 days', async () => {
+    const seen: CertificateExpiringInfo[] = [];
+    const to = Date.parse(x(pki.clients.acme).validTo);
+    let now = to - 40 * 86_400_000;
+    const v = verifier({ now: () => now, toleranceSec: 1e9, onCertificateExpiring: (i) => seen.push(i) });
+    await v.verify(req('acme', peer(pki.clients.acme)));
+    now = to - 20 * 86_400_000;
+    await v.verify(req('acme', peer(pki.clients.acme)));
+    await v.verify(req('acme', peer(pki.clients.acme)));
+    now = to - 5 * 86_400_000;
+    await v.verify(req('acme', peer(pki.clients.acme)));
+    await v.verify(req('acme', peer(pki.clients.acme)));
+    assert.deepEqual(seen.map((s) => [s.threshold, s.daysLeft, s.tenant]), [[30, 20, 'acme'], [7, 5, 'acme']]);
+    assert.equal(seen[0]!.fingerprint, pki.clients.acme.fingerprint);
+  });
+});
+
+describe('mtls behind a TLS-terminating proxy', () => {
+  const PROXY = '10.1.2.3';
+  const pemOf = (i: Issued) => i.cert;
+  const der = (i: Issued) => x(i).raw;
+  /** The issuing CAs that came with a certificate (chainPem is leaf first). */
+  const issuers = (i: Issued) => (i.chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).slice(1);
+  const issuersDer = (i: Issued) => issuers(i).map((p) => new X509Certificate(p).raw.toString('base64'));
+  const via = (format: 'envoy' | 'nginx' | 'aws-alb' | 'traefik' | 'rfc9440', extra: Partial<VerifierOptions> = {}) =>
+    verifier({ proxy: { trusted: ['10.0.0.0/8', '::1'], format }, ...extra });
+  const forwarded = (headers: Record<string, string>, remoteAddress = PROXY) => {
+    const r = req('acme', { tls: false, source: 'socket' });
+    return { ...r, headers: { ...r.headers, ...headers }, remoteAddress };
+  };
+  const encodings: Array<[string, 'envoy' | 'nginx' | 'aws-alb' | 'traefik' | 'rfc9440', (i: Issued) => Record<string, string>]> = [
+    ['Envoy XFCC (last element, quoted, URL-encoded PEM)', 'envoy', (i) => ({
+      'x-forwarded-client-cert': `By=spiffe://edge;Hash=${i.fingerprint};Cert="${encodeURIComponent(pki.clients.unknownCa.cert)}";Subject="CN=first,O=hop";URI=spiffe://first,By=spiffe://edge;Hash=${i.fingerprint};Cert="${encodeURIComponent(pemOf(i))}";Chain="${encodeURIComponent(issuers(i).join('\n'))}";Subject="CN=acme-sender,O=hookguard tests";URI=${pki.uri('acme')}`,
+    })],
+    ['nginx $ssl_client_escaped_cert + $ssl_client_verify', 'nginx', (i) => ({ 'x-ssl-client-cert': encodeURIComponent(pemOf(i)), 'x-ssl-client-verify': 'SUCCESS' })],
+    ['AWS ALB passthrough (+ literal)', 'aws-alb', (i) => ({ 'x-amzn-mtls-clientcert': encodeURIComponent(i.chainPem).replace(/%2B/g, '+') })],
+    ['AWS ALB verify mode (leaf header)', 'aws-alb', (i) => ({ 'x-amzn-mtls-clientcert-leaf': encodeURIComponent(pemOf(i)).replace(/%2B/g, '+'), 'x-amzn-mtls-clientcert-serial-number': i.serial })],
+    ['Traefik PassTLSClientCert (pem)', 'traefik', (i) => ({ 'x-forwarded-tls-client-cert': encodeURIComponent([der(i).toString('base64'), ...issuersDer(i)].join(',')) })],
+    ['RFC 9440 Client-Cert', 'rfc9440', (i) => ({ 'client-cert': `:${der(i).toString('base64')}:`, 'client-cert-chain': issuersDer(i).map((b) => `:${b}:`).join(', ') })],
+  ];
+  for (const [name, format, encode] of encodings) {
+    test(`${name}: honoured from a trusted proxy, re-verified against the tenant CA`, async () => {
+      const w = await via(format).verify(forwarded(encode(pki.clients.acme)));
+      assert.equal(w.peer?.source, 'proxy');
+      assert.equal(w.peer?.certificate?.fingerprint256, x(pki.clients.acme).fingerprint256);
+      await rejectsWith(via(format).verify(forwarded(encode(pki.clients.crossTenant))), 'CERT_IDENTITY_MISMATCH');
+      await rejectsWith(via(format).verify(forwarded(encode(pki.clients.expired))), 'CERT_EXPIRED');
+    });
+    test(`${name}: spoofed from an untrusted address -> UNTRUSTED_PROXY`, async () => {
+      await rejectsWith(via(format).verify(forwarded(encode(pki.clients.acme), '203.0.113.9')), 'UNTRUSTED_PROXY');
+    });
+  }
+  test('IPv4-mapped IPv6 addresses match IPv4 CIDRs', async () => {
+    await via('nginx').verify(forwarded({ 'x-ssl-client-cert': encodeURIComponent(pki.clients.acme.cert), 'x-ssl-client-verify': 'SUCCESS' }, '::ffff:10.9.9.9'));
+  });
+  test('a trusted proxy that forwarded no certificate -> CERT_MISSING', async () => {
+    const e = await rejectsWith(via('envoy').verify(forwarded({})), 'CERT_MISSING');
+    assert.match(e.detail!, /not TLS|proxy/);
+  });
+  test('nginx reporting NONE -> CERT_MISSING; a garbled header -> CERT_UNTRUSTED', async () => {
+    await rejectsWith(via('nginx').verify(forwarded({ 'x-ssl-client-verify': 'NONE' })), 'CERT_MISSING');
+    await rejectsWith(via('rfc9440').verify(forwarded({ 'client-cert': 'not-a-byte-sequence' })), 'CERT_UNTRUSTED');
+  });
+  test('bad proxy configuration fails at creation', () => {
+    assert.throws(() => verifier({ proxy: { trusted: ['not-an-ip'], format: 'envoy' } }), /not an IP/);
+    assert.throws(() => verifier({ proxy: { trusted: ['10.0.0.0/8'], format: 'haproxy' as never } }), /format/);
+    assert.throws(() => verifier({ proxy: { trusted: [], format: 'envoy' } }), /trusted/);
+  });
+});
