@@ -1,0 +1,108 @@
+// HTTPS (and plain HTTP) servers of every adapter for the mTLS suite, sharing one verifier per
+// route so the tests can invalidate a tenant after revoking a certificate.
+import 'reflect-metadata';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import Koa from 'koa';
+import Router from '@koa/router';
+import { Controller, HttpCode, Module, Post, type NestApplicationOptions } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { verifyWebhook as expressVerify } from '@hookguard/express';
+import { verifyWebhook as koaVerify } from '@hookguard/koa';
+import { VerifiedWebhook, Webhook, WebhookCertificate, WebhookModule } from '@hookguard/nestjs';
+import type { X509Certificate } from 'node:crypto';
+import type { Verifier, VerifiedWebhook as Verified } from '@hookguard/core';
+
+export type TlsRoute = 'mtls' | 'proxied' | 'spoofed';
+export type TlsVerifiers = Record<TlsRoute, Verifier>;
+
+export interface TlsServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function answer(w: Verified | undefined) {
+  return { tenant: w?.tenant ?? null, subject: w?.peer?.certificate?.subject.split('\n')[0] ?? null, source: w?.peer?.source ?? null };
+}
+
+async function listen(server: Server, scheme: 'http' | 'https'): Promise<TlsServer> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `${scheme}://localhost:${port}`,
+    port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function expressApp(v: TlsVerifiers) {
+  const app = express();
+  for (const route of Object.keys(v) as TlsRoute[]) {
+    app.post(`/${route}/:tenant`, expressVerify({ verifier: v[route] }), (req, res) => {
+      res.json(answer(req.webhook));
+    });
+  }
+  return app;
+}
+
+function koaApp(v: TlsVerifiers) {
+  const app = new Koa();
+  app.silent = true;
+  const router = new Router();
+  for (const route of Object.keys(v) as TlsRoute[]) {
+    router.post(`/${route}/:tenant`, koaVerify({ verifier: v[route] }), (ctx) => {
+      ctx.body = answer(ctx.state.webhook as Verified);
+    });
+  }
+  app.use(router.routes());
+  return app;
+}
+
+@Controller()
+class TlsController {
+  @Post('mtls/:tenant')
+  @HttpCode(200)
+  @VerifiedWebhook('mtls')
+  mtls(@Webhook() w: Verified, @WebhookCertificate() cert: X509Certificate | undefined) {
+    // Reads the certificate through the param decorator, as an app would.
+    return { ...answer(w), subject: cert?.subject.split('\n')[0] ?? null };
+  }
+  @Post('proxied/:tenant')
+  @HttpCode(200)
+  @VerifiedWebhook('proxied')
+  proxied(@Webhook() w: Verified) {
+    return answer(w);
+  }
+  @Post('spoofed/:tenant')
+  @HttpCode(200)
+  @VerifiedWebhook('spoofed')
+  spoofed(@Webhook() w: Verified) {
+    return answer(w);
+  }
+}
+
+export type TlsAdapter = 'express' | 'koa' | 'nestjs';
+
+/** Starts one adapter over HTTPS (requestCert, rejectUnauthorized: false) or plain HTTP. */
+export async function startTlsServer(adapter: TlsAdapter, v: TlsVerifiers, tls: ServerOptions | undefined): Promise<TlsServer> {
+  if (adapter === 'nestjs') {
+    @Module({ imports: [WebhookModule.forRoot({ verifiers: { mtls: { verifier: v.mtls }, proxied: { verifier: v.proxied }, spoofed: { verifier: v.spoofed } } })], controllers: [TlsController] })
+    class TlsModule {}
+    const options: NestApplicationOptions = { rawBody: true, logger: false };
+    if (tls) options.httpsOptions = tls as NonNullable<NestApplicationOptions["httpsOptions"]>;
+    const app = await NestFactory.create(TlsModule, options);
+    await app.listen(0, '127.0.0.1');
+    const port = (app.getHttpServer().address() as AddressInfo).port;
+    return { url: `${tls ? 'https' : 'http'}://localhost:${port}`, port, close: () => app.close() };
+  }
+  const handler = adapter === 'express' ? expressApp(v) : koaApp(v).callback();
+  const server = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
+  return listen(server, tls ? 'https' : 'http');
+}
