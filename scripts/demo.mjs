@@ -2,7 +2,9 @@
 // deliveries, prints one line per delivery (expected vs actual), stops the servers it started,
 // and exits 0 only if every outcome matched.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,7 +26,7 @@ function log(line = '') {
 
 // 1. Build what the examples need (packages first; turbo caches what is already built).
 log('Building the packages and examples...');
-const build = spawnSync('npx', ['turbo', 'run', 'build', '--filter=@hookguard/example-*', '--output-logs=errors-only'], {
+const build = spawnSync('npx', ['turbo', 'run', 'build', '--filter=@hookguard/example-*', '--filter=@hookguard/testkit', '--output-logs=errors-only'], {
   cwd: root,
   stdio: ['ignore', 'inherit', 'inherit'],
   env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1' },
@@ -36,10 +38,26 @@ if (build.status !== 0) {
 
 const { sign } = await import('@hookguard/core');
 
+// A throwaway PKI for the mTLS endpoints: a root, one CA per tenant, a server certificate and the
+// client certificates of every case. Written to a temp folder, deleted at the end.
+const { createTestPki } = await import('@hookguard/testkit');
+const pki = await createTestPki();
+const mtlsDir = mkdtempSync(join(tmpdir(), 'hookguard-demo-pki-'));
+for (const [file, pem] of [
+  ['root.pem', pki.root.cert],
+  ['acme-ca.pem', pki.tenantCa.acme.cert],
+  ['globex-ca.pem', pki.tenantCa.globex.cert],
+  ['server.pem', pki.server.cert],
+  ['server.key', pki.server.key],
+])
+  writeFileSync(join(mtlsDir, file), pem, { mode: 0o600 });
+const MTLS_ENV = { MTLS_DIR: mtlsDir, MTLS_PORT: '0', MTLS_REVOKED_SERIALS: pki.clients.revoked.serial };
+
 // 2. Start the example servers on free ports.
 const children = [];
 function stopAll() {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+  rmSync(mtlsDir, { recursive: true, force: true });
 }
 process.on('exit', stopAll);
 process.on('SIGINT', () => process.exit(130));
@@ -47,7 +65,7 @@ process.on('SIGINT', () => process.exit(130));
 function start(example) {
   const main = join(root, example.dir, 'dist', 'main.js');
   if (!existsSync(main)) return Promise.reject(new Error(`${example.dir}/dist/main.js is missing after the build`));
-  const child = spawn(process.execPath, [main], { cwd: join(root, example.dir), env: { ...process.env, ...SECRETS, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main], { cwd: join(root, example.dir), env: { ...process.env, ...SECRETS, ...MTLS_ENV, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const lines = [];
   child.stderr.on('data', (d) => lines.push(String(d)));
@@ -56,10 +74,11 @@ function start(example) {
     let buffer = '';
     child.stdout.on('data', (d) => {
       buffer += String(d);
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(buffer);
-      if (m) {
+      const http = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(buffer);
+      const https = /mtls listening on (https:\/\/localhost:\d+)/.exec(buffer);
+      if (http && https) {
         clearTimeout(timer);
-        resolveUrl(m[1]);
+        resolveUrl({ http: http[1], https: https[1] });
       }
     });
     child.once('exit', (code) => {
@@ -113,20 +132,66 @@ async function deliver(base, d) {
   return { status: res.status, outcome };
 }
 
+/** The mTLS endpoint: certificate AND signature. */
+function mtlsScript() {
+  const c = pki.clients;
+  return [
+    ['mTLS: valid certificate + signature', c.acme, standard({ tenant: 'acme' }), 200, 'processed'],
+    ['mTLS: no client certificate', undefined, standard({ tenant: 'acme' }), 401, 'CERT_MISSING'],
+    ['mTLS: expired certificate', c.expired, standard({ tenant: 'acme' }), 401, 'CERT_EXPIRED'],
+    ['mTLS: unknown CA', c.unknownCa, standard({ tenant: 'acme' }), 401, 'CERT_UNTRUSTED'],
+    ['mTLS: not for client auth (serverAuth)', c.serverAuthOnly, standard({ tenant: 'acme' }), 401, 'CERT_WRONG_USAGE'],
+    ['mTLS: revoked certificate', c.revoked, standard({ tenant: 'acme' }), 401, 'CERT_REVOKED'],
+    ["mTLS: globex's CA claiming acme", c.crossTenant, standard({ tenant: 'acme' }), 403, 'CERT_IDENTITY_MISMATCH'],
+    ['mTLS: valid certificate, bad signature', c.acme, standard({ tenant: 'acme', signer: 'globex' }), 401, 'SIGNATURE_MISMATCH'],
+  ].map(([name, client, d, status, outcome]) => [name, { ...d, path: d.path.replace('/webhooks/', '/mtls/'), client }, status, outcome]);
+}
+
+function deliverTls(base, d) {
+  const u = new URL(base + d.path);
+  return new Promise((resolveAnswer, reject) => {
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1', port: u.port, path: u.pathname, method: 'POST', servername: 'localhost', agent: false, timeout: 10_000,
+        headers: { ...d.headers, 'content-length': Buffer.byteLength(d.body) },
+        ca: pki.root.cert,
+        ...(d.client ? { key: d.client.key, cert: d.client.chainPem } : {}),
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => {
+          let json;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolveAnswer({ status: res.statusCode, outcome: json?.code ?? (json?.processed ? 'processed' : text.slice(0, 40)) });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end(d.body);
+  });
+}
+
 let failures = 0;
 let total = 0;
 try {
   for (const example of EXAMPLES) {
     if (!existsSync(join(root, example.dir, 'package.json'))) continue;
-    const base = await start(example);
+    const urls = await start(example);
     log('');
-    log(`${example.name} example at ${base}`);
+    log(`${example.name} example at ${urls.http} (mTLS at ${urls.https})`);
     log(`  ${'delivery'.padEnd(44)} ${'expected'.padEnd(34)} ${'actual'.padEnd(34)}`);
-    for (const [name, d, status, outcome] of script()) {
+    const steps = [...script().map((s) => [...s, 'http']), ...mtlsScript().map((s) => [...s, 'https'])];
+    for (const [name, d, status, outcome, via] of steps) {
       total++;
       let actual;
       try {
-        actual = await deliver(base, d);
+        actual = via === 'https' ? await deliverTls(urls.https, d) : await deliver(urls.http, d);
       } catch (e) {
         actual = { status: 0, outcome: `request failed: ${e.message}` };
       }

@@ -1,9 +1,12 @@
 // A payments-style receiver on Express 5: one endpoint per tenant for Standard Webhooks
 // (per-tenant secrets from a "database"), and a GitHub endpoint with one secret.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import { join } from 'node:path';
 import express from 'express';
 import { verifyWebhook } from '@hookguard/express';
 import { RedisReplayStore } from '@hookguard/redis';
-import { accountClaim, fromParam, github, standardWebhooks, type TenantConfig } from '@hookguard/core';
+import { accountClaim, all, fromParam, github, mtls, standardWebhooks, type TenantConfig } from '@hookguard/core';
 
 // Demo data: in a real app this is your database or secrets manager.
 const tenants: Record<string, TenantConfig> = {
@@ -44,6 +47,37 @@ app.post('/github', verifyWebhook({ scheme: github({ secret: process.env.GITHUB_
   console.log(`github ${req.get('x-github-event')} delivery ${req.webhook!.id}`);
   res.json({ processed: req.webhook!.id });
 });
+
+// Mutual TLS (certificate AND signature), when MTLS_DIR holds a server certificate and the tenants'
+// CAs (`npm run demo` makes a throwaway PKI there). Each tenant's certificates must come from its own CA.
+const mtlsDir = process.env.MTLS_DIR;
+if (mtlsDir) {
+  const read = (file: string) => readFileSync(join(mtlsDir, file), 'utf8');
+  const revokedSerials = (process.env.MTLS_REVOKED_SERIALS ?? '').split(',').filter(Boolean);
+  const withCertificates = (id: string): TenantConfig | undefined =>
+    tenants[id] && { ...tenants[id], certificates: { ca: read(`${id}-ca.pem`), uris: [`spiffe://webhooks.test/tenant/${id}`], revokedSerials } };
+  app.post(
+    '/mtls/:tenant',
+    verifyWebhook({
+      scheme: all(mtls({ ca: read('root.pem') }), standardWebhooks()),
+      tenants: { resolve: fromParam('tenant'), lookup: async (id) => withCertificates(id) },
+      replay,
+      onRejected: (error, request) => console.log(`rejected ${request.url}: ${error.code}`),
+    }),
+    (req, res) => {
+      const webhook = req.webhook!;
+      console.log(`processed ${webhook.id} for ${webhook.tenant} over mTLS (${webhook.peer?.certificate?.subject.split('\n')[0]})`);
+      res.json({ processed: webhook.id, tenant: webhook.tenant });
+    },
+  );
+  // rejectUnauthorized: false lets every handshake finish, so hookguard answers with the precise code.
+  const tls = createServer({ key: read('server.key'), cert: read('server.pem'), ca: [read('root.pem')], requestCert: true, rejectUnauthorized: false }, app);
+  tls.listen(Number(process.env.MTLS_PORT ?? 3443), '127.0.0.1', () => {
+    const address = tls.address();
+    console.log(`express example mtls listening on https://localhost:${typeof address === 'object' && address ? address.port : ''}`);
+  });
+  process.on('SIGTERM', () => tls.close());
+}
 
 const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   const address = server.address();

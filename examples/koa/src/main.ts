@@ -1,9 +1,12 @@
 // The same receiver on Koa 3 with @koa/router.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import { join } from 'node:path';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { verifyWebhook } from '@hookguard/koa';
 import { RedisReplayStore } from '@hookguard/redis';
-import { accountClaim, fromParam, github, standardWebhooks, type TenantConfig, type VerifiedWebhook } from '@hookguard/core';
+import { accountClaim, all, fromParam, github, mtls, standardWebhooks, type TenantConfig, type VerifiedWebhook } from '@hookguard/core';
 
 // Demo data: in a real app this is your database or secrets manager.
 const tenants: Record<string, TenantConfig> = {
@@ -48,7 +51,40 @@ router.post('/github', verifyWebhook({ scheme: github({ secret: process.env.GITH
   ctx.body = { processed: webhook.id };
 });
 
+// Mutual TLS (certificate AND signature), when MTLS_DIR holds a server certificate and the tenants'
+// CAs (`npm run demo` makes a throwaway PKI there). Each tenant's certificates must come from its own CA.
+const mtlsDir = process.env.MTLS_DIR;
+const read = (file: string) => readFileSync(join(mtlsDir!, file), 'utf8');
+if (mtlsDir) {
+  const revokedSerials = (process.env.MTLS_REVOKED_SERIALS ?? '').split(',').filter(Boolean);
+  const withCertificates = (id: string): TenantConfig | undefined =>
+    tenants[id] && { ...tenants[id], certificates: { ca: read(`${id}-ca.pem`), uris: [`spiffe://webhooks.test/tenant/${id}`], revokedSerials } };
+  router.post(
+    '/mtls/:tenant',
+    verifyWebhook({
+      scheme: all(mtls({ ca: read('root.pem') }), standardWebhooks()),
+      tenants: { resolve: fromParam('tenant'), lookup: async (id) => withCertificates(id) },
+      replay,
+      onRejected: (error, request) => console.log(`rejected ${request.url}: ${error.code}`),
+    }),
+    (ctx) => {
+      const webhook = ctx.state.webhook as VerifiedWebhook;
+      console.log(`processed ${webhook.id} for ${webhook.tenant} over mTLS (${webhook.peer?.certificate?.subject.split('\n')[0]})`);
+      ctx.body = { processed: webhook.id, tenant: webhook.tenant };
+    },
+  );
+}
+
 app.use(router.routes()).use(router.allowedMethods());
+if (mtlsDir) {
+  // rejectUnauthorized: false lets every handshake finish, so hookguard answers with the precise code.
+  const tls = createServer({ key: read('server.key'), cert: read('server.pem'), ca: [read('root.pem')], requestCert: true, rejectUnauthorized: false }, app.callback());
+  tls.listen(Number(process.env.MTLS_PORT ?? 3444), '127.0.0.1', () => {
+    const address = tls.address();
+    console.log(`koa example mtls listening on https://localhost:${typeof address === 'object' && address ? address.port : ''}`);
+  });
+  process.on('SIGTERM', () => tls.close());
+}
 const server = app.listen(Number(process.env.PORT ?? 3001), '127.0.0.1', () => {
   const address = server.address();
   console.log(`koa example listening on http://127.0.0.1:${typeof address === 'object' && address ? address.port : ''}`);
