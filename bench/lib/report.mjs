@@ -1,0 +1,247 @@
+// Ratios, targets (PASS/MISS) and the markdown tables printed at the end of a run.
+import { CASES, floorOf } from '../verify/cases.mjs';
+import { sizeLabel } from './body.mjs';
+
+const fmtNs = (ns) => (ns === undefined ? '—' : Math.round(ns).toLocaleString('en-US'));
+const fmtX = (x) => (x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(2)}x`);
+const fmtInt = (n) => (n === undefined ? '—' : Math.round(n).toLocaleString('en-US'));
+
+function table(header, rows) {
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map((h, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+/** ns[case][size] from the verify cells. */
+function index(cells) {
+  const ns = {};
+  for (const c of cells) (ns[c.case] ??= {})[c.size] = c.ns;
+  return ns;
+}
+
+/** Fastest other row of the same group (same scheme, same work), and its ns. */
+function bestPeer(caseId, size, ns) {
+  const me = CASES.find((c) => c.id === caseId);
+  let best;
+  for (const c of CASES) {
+    if (c.id === caseId || c.group !== me.group) continue;
+    const v = ns[c.id]?.[size];
+    if (v !== undefined && (best === undefined || v < best.ns)) best = { id: c.id, ns: v };
+  }
+  return best;
+}
+
+export function verifyRatios(cells, sizes) {
+  const ns = index(cells);
+  const rows = [];
+  for (const c of CASES) {
+    if (!ns[c.id]) continue;
+    const row = { case: c.id, label: c.label, kind: c.kind, group: c.group, bySize: {} };
+    for (const size of sizes) {
+      const v = ns[c.id][size];
+      if (v === undefined) continue;
+      const floor = c.kind === 'floor' ? undefined : ns[floorOf(c.group)]?.[size];
+      const peer = bestPeer(c.id, size, ns);
+      row.bySize[size] = { ns: v, xFloor: floor ? v / floor : undefined, xPeer: peer ? v / peer.ns : undefined, peer: peer?.id };
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+const VENDOR_PAIRS = [
+  ['hookguard-sw-v1-payload', 'standardwebhooks'],
+  ['hookguard-sw-v1', 'standardwebhooks-noparse'],
+  ['hookguard-sw-v1-payload', 'svix'],
+  ['hookguard-stripe-payload', 'stripe'],
+  ['hookguard-github', 'octokit'],
+  ['hookguard-github-payload', 'octokit-json'],
+];
+const VERIFY_ONLY = ['sw-v1', 'sw-v1a', 'stripe', 'github', 'slack', 'shopify'];
+
+/** Every target of the issue, with the measured ratio and PASS/MISS (a MISS never fails the run). */
+export function evaluateTargets({ cells, sizes, http, store }) {
+  const ns = index(cells);
+  const targets = [];
+  const add = (t) => targets.push({ ...t, result: t.value === undefined ? 'n/a' : t.value <= t.limit ? 'PASS' : 'MISS' });
+
+  for (const scheme of VERIFY_ONLY) {
+    const id = `hookguard-${scheme}`;
+    const floorId = floorOf(`${scheme}:verify`);
+    for (const size of sizes) {
+      const limit = size <= 1024 ? 1.3 : size >= 256 * 1024 ? 1.05 : undefined;
+      if (limit === undefined) continue;
+      const v = ns[id]?.[size];
+      const f = ns[floorId]?.[size];
+      add({ target: 'verify-only vs floor', subject: id, against: floorId, size, value: v && f ? v / f : undefined, limit });
+    }
+  }
+  for (const size of sizes) {
+    const v = ns['hookguard-sw-v1-payload']?.[size];
+    const h = ns['hand-sw-json']?.[size];
+    add({ target: 'verify+payload vs hand-written + JSON.parse', subject: 'hookguard-sw-v1-payload', against: 'hand-sw-json', size, value: v && h ? v / h : undefined, limit: 1.05 });
+  }
+  for (const [hg, vendor] of VENDOR_PAIRS) {
+    for (const size of sizes) {
+      const v = ns[hg]?.[size];
+      const p = ns[vendor]?.[size];
+      // "Faster than": a ratio below 1 (equal is not faster).
+      add({ target: 'faster than the vendor library', subject: hg, against: vendor, size, value: v && p ? v / p : undefined, limit: 0.999999 });
+    }
+  }
+  if (http) {
+    for (const [fw, min] of [
+      ['koa', 0.9],
+      ['express', 0.95],
+    ]) {
+      const hg = http.rows.find((r) => r.variant === `${fw}-hookguard`);
+      const hand = http.rows.find((r) => r.variant === `${fw}-hand`);
+      // Expressed as hand/hookguard so that, like the others, lower is better and the limit is a maximum.
+      const ratio = hg && hand ? hg.rps / hand.rps : undefined;
+      targets.push({
+        target: `HTTP ${fw}: req/s of hookguard / hand verify`,
+        subject: `${fw}-hookguard`,
+        against: `${fw}-hand`,
+        value: ratio,
+        limit: min,
+        direction: 'min',
+        result: ratio === undefined ? 'n/a' : ratio >= min ? 'PASS' : 'MISS',
+      });
+    }
+  }
+  if (store?.memory) {
+    const m = store.memory;
+    targets.push({
+      target: `memory store reserve+commit per second (${m.keys.toLocaleString('en-US')} keys)`,
+      value: m.opsPerSec,
+      limit: 1_000_000,
+      direction: 'min',
+      result: m.opsPerSec === undefined ? 'n/a' : m.opsPerSec >= 1_000_000 ? 'PASS' : 'MISS',
+    });
+    add({ target: `memory store bytes per key (${m.keys.toLocaleString('en-US')} keys)`, value: m.bytesPerKey, limit: 150 });
+  }
+  return targets;
+}
+
+export function renderMarkdown(results) {
+  const { meta, verify, http, store, targets } = results;
+  const out = [];
+  out.push(`# hookguard benchmark (${meta.mode})`);
+  out.push('');
+  out.push(`${meta.date} · node ${meta.node} · ${meta.cpu} × ${meta.cores} · load average ${meta.loadStart.map((l) => l.toFixed(2)).join(' ')} at start, ${meta.loadEnd.map((l) => l.toFixed(2)).join(' ')} at end · commit ${meta.commit}`);
+  if (meta.warnings.length) for (const w of meta.warnings) out.push(`\n> warning: ${w}`);
+
+  if (verify) {
+    const sizes = verify.sizes;
+    const rows = verifyRatios(verify.cells, sizes);
+    const rounds = Math.max(1, ...verify.cells.map((c) => c.rounds?.length ?? 1));
+    out.push(`\n## Verify: ns/op (median of mitata samples in a fresh process per cell${rounds > 1 ? `; median of ${rounds} rounds` : ''})\n`);
+    const spread = (id) => Math.max(...verify.cells.filter((c) => c.case === id).map((c) => c.spread ?? 1));
+    out.push(
+      table(
+        ['case', ...sizes.map(sizeLabel), ...(rounds > 1 ? ['worst round spread'] : [])],
+        rows.map((r) => [r.label, ...sizes.map((s) => fmtNs(r.bySize[s]?.ns)), ...(rounds > 1 ? [`${spread(r.case).toFixed(2)}x`] : [])]),
+      ),
+    );
+    out.push('\n## Verify: ratio to the floor (HMAC floor; Ed25519 floor for v1a)\n');
+    out.push(table(['case', ...sizes.map(sizeLabel)], rows.filter((r) => r.kind !== 'floor').map((r) => [r.label, ...sizes.map((s) => fmtX(r.bySize[s]?.xFloor))])));
+    out.push('\n## Verify: ratio to the best peer (fastest other row doing the same job: same scheme, same parse)\n');
+    const peerRows = rows.filter((r) => sizes.some((s) => r.bySize[s]?.peer));
+    out.push(
+      table(
+        ['case', ...sizes.map(sizeLabel), 'best peer'],
+        peerRows.map((r) => [r.label, ...sizes.map((s) => fmtX(r.bySize[s]?.xPeer)), [...new Set(sizes.map((s) => r.bySize[s]?.peer).filter(Boolean))].join(', ')]),
+      ),
+    );
+  }
+
+  if (http) {
+    const o = http.options;
+    out.push(`\n## HTTP: 1 KiB signed Standard Webhooks body, autocannon -c ${o.connections} -d ${o.seconds} (${o.warmSeconds > 0 ? `after ${o.warmSeconds} s of warm-up` : 'no warm-up'}), replay check on a memory store\n`);
+    out.push(
+      table(
+        ['server', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'server CPU %', 'client CPU %', '2xx', 'handled'],
+        http.rows.map((r) => [
+          r.label,
+          fmtInt(r.rps),
+          String(r.p50Ms),
+          String(r.p99Ms),
+          r.cpuUsPerReq?.toFixed(1) ?? '—',
+          r.serverCpuPct?.toFixed(0) ?? '—',
+          r.clientCpuPct?.toFixed(0) ?? '—',
+          fmtInt(r.ok2xx),
+          fmtInt(r.handled),
+        ]),
+      ),
+    );
+  }
+
+  if (store) {
+    out.push('\n## Replay stores\n');
+    const m = store.memory;
+    const lines = [];
+    if (m)
+      lines.push([
+        `memory (MemoryReplayStore), ${fmtInt(m.keys)} keys`,
+        fmtInt(m.opsPerSec),
+        m.bytesPerKey?.toFixed(1) ?? '—',
+        m.keyStringBytes !== undefined ? `key string (${m.keyLength} chars) ${m.keyStringBytes.toFixed(1)} + store ${m.storeOverheadBytes.toFixed(1)}` : '—',
+      ]);
+    const r = store.redis;
+    if (r?.skipped) lines.push([`redis: skipped: ${r.skipped}`, '—', '—', '—']);
+    else if (r?.failed) lines.push([`redis: FAILED: ${r.failed}`, '—', '—', '—']);
+    else if (r) lines.push([`redis (RedisReplayStore), ${r.concurrency} concurrent, ${fmtInt(r.pairs)} pairs`, fmtInt(r.opsPerSec), '—', `p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms per pair`]);
+    out.push(table(['store', 'reserve+commit/s', 'bytes/key', 'notes'], lines));
+  }
+
+  out.push('\n## mTLS\n');
+  out.push('skipped: mTLS not implemented');
+
+  if (targets?.length) {
+    out.push('\n## Targets (a MISS is reported, never fails the run)\n');
+    const sized = targets.filter((t) => t.size !== undefined);
+    const sizes = [...new Set(sized.map((t) => t.size))].sort((a, b) => a - b);
+    const keyOf = (t) => `${t.target}|${t.subject}|${t.against}`;
+    const groups = new Map();
+    for (const t of sized) {
+      if (!groups.has(keyOf(t))) groups.set(keyOf(t), []);
+      groups.get(keyOf(t)).push(t);
+    }
+    if (sized.length) out.push(
+      table(
+        ['target', 'row', 'vs', 'limit', ...sizes.map(sizeLabel)],
+        [...groups.values()].map((ts) => {
+          const t0 = ts[0];
+          const limit = t0.target.startsWith('faster') ? '< 1x' : t0.target.startsWith('verify-only') ? '≤ 1.3x (≤1 KiB), ≤ 1.05x (≥256 KiB)' : `≤ ${t0.limit}x`;
+          return [t0.target, t0.subject, t0.against, limit, ...sizes.map((s) => {
+            const t = ts.find((x) => x.size === s);
+            return t ? `${fmtX(t.value)} ${t.result}` : '';
+          })];
+        }),
+      ),
+    );
+    const other = targets.filter((t) => t.size === undefined);
+    if (other.length) {
+      if (sized.length) out.push('');
+      out.push(
+        table(
+          ['target', 'measured', 'limit', 'result'],
+          other.map((t) => [
+            t.target,
+            t.target.startsWith('HTTP') ? fmtX(t.value) : t.target.includes('bytes') ? (t.value?.toFixed(1) ?? '—') : fmtInt(t.value),
+            t.direction === 'min' ? `≥ ${t.target.startsWith('HTTP') ? `${t.limit}x` : fmtInt(t.limit)}` : `≤ ${t.limit}`,
+            t.result,
+          ]),
+        ),
+      );
+    }
+    const missed = targets.filter((t) => t.result === 'MISS').length;
+    out.push(`\n${targets.length - missed - targets.filter((t) => t.result === 'n/a').length} PASS, ${missed} MISS`);
+  }
+
+  if (results.failures.length) {
+    out.push('\n## Correctness failures\n');
+    for (const f of results.failures) out.push(`- ${f}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,265 @@
+// Every row of the verify benchmark. A case's setup(size) returns:
+//   fn()          the timed call (sync or async), with a Buffer body as a raw-body middleware holds it
+//   tampered()    the same call on a body with one byte changed: must throw or return false
+//   ok(result)    whether fn()'s result is a verified delivery (with the event id when it parses)
+// The cell asserts ok(await fn()) and that tampered() is rejected before anything is timed.
+import { pathToFileURL } from 'node:url';
+import { createHmac, generateKeyPairSync, randomBytes, sign as edSign, timingSafeEqual, verify as edVerify } from 'node:crypto';
+import { makeBody } from '../lib/body.mjs';
+
+export const EVENT_ID = 'evt_bench_0001';
+// BENCH_CORE=<path to a built core's dist/esm/index.js> measures that build instead of the
+// workspace's @hookguard/core: an A/B of a core change without touching packages/.
+const CORE = process.env.BENCH_CORE ? pathToFileURL(process.env.BENCH_CORE).href : '@hookguard/core';
+const loadCore = () => import(CORE);
+// Far larger than any run: the hookguard and hand-written rows never reject on time.
+const TOLERANCE_SEC = 10 * 365 * 24 * 3600;
+
+// `group` names the job a row does (scheme + whether it parses the payload): rows of one group
+// are peers. `floor` names the floor row a group is compared with.
+export const CASES = [
+  { id: 'floor-hmac', label: 'floor: createHmac + timingSafeEqual (precomputed content)', kind: 'floor', group: 'floor-hmac' },
+  { id: 'floor-ed25519', label: 'floor: crypto.verify Ed25519 (precomputed content)', kind: 'floor', group: 'floor-ed25519' },
+  { id: 'hand-sw', label: 'hand-written Standard Webhooks', kind: 'hand', group: 'sw-v1:verify' },
+  { id: 'hand-sw-json', label: 'hand-written Standard Webhooks + JSON.parse', kind: 'hand', group: 'sw-v1:payload' },
+  ...['sw-v1', 'sw-v1a', 'stripe', 'github', 'slack', 'shopify'].flatMap((scheme) => [
+    { id: `hookguard-${scheme}`, label: `hookguard ${schemeLabel(scheme)} verify`, kind: 'hookguard', scheme, group: `${scheme}:verify` },
+    { id: `hookguard-${scheme}-payload`, label: `hookguard ${schemeLabel(scheme)} verify + payload`, kind: 'hookguard', scheme, group: `${scheme}:payload` },
+  ]),
+  { id: 'standardwebhooks', label: 'standardwebhooks Webhook.verify (parses)', kind: 'vendor', group: 'sw-v1:payload' },
+  { id: 'standardwebhooks-noparse', label: 'standardwebhooks Webhook.verify {jsonParse:false}', kind: 'vendor', group: 'sw-v1:verify' },
+  { id: 'svix', label: 'svix Webhook.verify (parses)', kind: 'vendor', group: 'sw-v1:payload' },
+  { id: 'stripe', label: 'stripe webhooks.constructEvent (parses)', kind: 'vendor', group: 'stripe:payload' },
+  { id: 'octokit', label: '@octokit/webhooks-methods verify (body.toString())', kind: 'vendor', group: 'github:verify' },
+  { id: 'octokit-json', label: '@octokit/webhooks-methods verify + JSON.parse', kind: 'vendor', group: 'github:payload' },
+];
+
+export function schemeLabel(scheme) {
+  return { 'sw-v1': 'standardWebhooks v1', 'sw-v1a': 'standardWebhooks v1a', stripe: 'stripe', github: 'github', slack: 'slack', shopify: 'shopify' }[scheme] ?? scheme;
+}
+
+/** The floor a group is measured against: Ed25519 for v1a, HMAC otherwise. */
+export function floorOf(group) {
+  return group.startsWith('sw-v1a') || group === 'floor-ed25519' ? 'floor-ed25519' : 'floor-hmac';
+}
+
+export function caseById(id) {
+  const c = CASES.find((x) => x.id === id);
+  if (!c) throw new Error(`unknown case ${id}; known: ${CASES.map((x) => x.id).join(', ')}`);
+  return c;
+}
+
+function tamper(body) {
+  const copy = Buffer.from(body);
+  // The last bytes are the padding `x...x"}`: 'x' -> 'y' keeps the JSON valid, so only the
+  // signature can reject it.
+  copy[copy.length - 3] ^= 1;
+  return copy;
+}
+
+function whsecPair() {
+  const raw = randomBytes(32);
+  return { whsec: `whsec_${raw.toString('base64')}`, raw };
+}
+
+function ed25519Pair() {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const jwk = privateKey.export({ format: 'jwk' });
+  const d = Buffer.from(jwk.d, 'base64url');
+  const x = Buffer.from(jwk.x, 'base64url');
+  return { publicKey, privateKey, whsk: `whsk_${Buffer.concat([d, x]).toString('base64')}`, whpk: `whpk_${x.toString('base64')}` };
+}
+
+function nodeHeaders(size, signed) {
+  // What Node's IncomingMessage gives: lower-case names, a few ordinary headers beside the signature.
+  return {
+    host: '127.0.0.1:3000',
+    'user-agent': 'hookguard-bench/1.0',
+    accept: '*/*',
+    'content-type': 'application/json',
+    'content-length': String(size),
+    ...signed,
+  };
+}
+
+const utf8 = (b) => b.toString('utf8');
+
+/** The hand-written verifier of the issue: prefix and Buffer streamed into the HMAC, no copy of the body. */
+export function handVerifyStandardWebhooks(headers, body, key, toleranceSec, nowSec) {
+  const id = headers['webhook-id'];
+  const ts = headers['webhook-timestamp'];
+  const signatures = headers['webhook-signature'];
+  if (typeof id !== 'string' || typeof ts !== 'string' || typeof signatures !== 'string') return false;
+  const t = Number(ts);
+  if (!Number.isInteger(t) || Math.abs(nowSec - t) > toleranceSec) return false;
+  const expected = createHmac('sha256', key).update(`${id}.${ts}.`).update(body).digest();
+  for (const part of signatures.split(' ')) {
+    if (!part.startsWith('v1,')) continue;
+    const sig = Buffer.from(part.slice(3), 'base64');
+    if (sig.length === expected.length && timingSafeEqual(sig, expected)) return true;
+  }
+  return false;
+}
+
+async function hookguardSetup(scheme, size, payload) {
+  const core = await loadCore();
+  const body = makeBody(size, EVENT_ID);
+  const bad = tamper(body);
+  let schemeValue;
+  let signed;
+  if (scheme === 'sw-v1') {
+    const { whsec } = whsecPair();
+    schemeValue = core.standardWebhooks({ secret: whsec });
+    signed = core.sign.standardWebhooks({ secret: whsec, body, id: 'msg_bench_0001' });
+  } else if (scheme === 'sw-v1a') {
+    const { whsk, whpk } = ed25519Pair();
+    schemeValue = core.standardWebhooks({ secret: whpk });
+    signed = core.sign.standardWebhooks({ secret: whsk, body, id: 'msg_bench_0001' });
+  } else {
+    const secret = scheme === 'stripe' ? `whsec_${randomBytes(24).toString('hex')}` : randomBytes(24).toString('hex');
+    schemeValue = core[scheme]({ secret });
+    signed = core.sign[scheme]({ secret, body });
+  }
+  const verifier = core.createVerifier({ scheme: schemeValue, replay: false, toleranceSec: TOLERANCE_SEC });
+  const headers = nodeHeaders(size, signed);
+  const request = { method: 'POST', url: '/webhooks', headers, body, remoteAddress: '127.0.0.1' };
+  const badRequest = { ...request, body: bad };
+  if (payload) {
+    return {
+      fn: async () => (await verifier.verify(request)).payload,
+      tampered: async () => (await verifier.verify(badRequest)).payload,
+      ok: (p) => p?.id === EVENT_ID,
+    };
+  }
+  return {
+    fn: () => verifier.verify(request),
+    tampered: () => verifier.verify(badRequest),
+    ok: (w) => typeof w?.keyId === 'string' && w.rawBody === body,
+  };
+}
+
+const SETUPS = {
+  async 'floor-hmac'(size) {
+    const { raw } = whsecPair();
+    const body = makeBody(size, EVENT_ID);
+    const content = Buffer.concat([Buffer.from('msg_bench_0001.1700000000.'), body]);
+    const expected = createHmac('sha256', raw).update(content).digest();
+    const bad = tamper(content);
+    return {
+      fn: () => timingSafeEqual(createHmac('sha256', raw).update(content).digest(), expected),
+      tampered: () => timingSafeEqual(createHmac('sha256', raw).update(bad).digest(), expected),
+      ok: (r) => r === true,
+    };
+  },
+  async 'floor-ed25519'(size) {
+    const { publicKey, privateKey } = ed25519Pair();
+    const body = makeBody(size, EVENT_ID);
+    const content = Buffer.concat([Buffer.from('msg_bench_0001.1700000000.'), body]);
+    const signature = edSign(null, content, privateKey);
+    const bad = tamper(content);
+    return {
+      fn: () => edVerify(null, content, publicKey, signature),
+      tampered: () => edVerify(null, bad, publicKey, signature),
+      ok: (r) => r === true,
+    };
+  },
+  async 'hand-sw'(size) {
+    return handSetup(size, false);
+  },
+  async 'hand-sw-json'(size) {
+    return handSetup(size, true);
+  },
+  async standardwebhooks(size) {
+    return standardWebhooksVendor(size, true);
+  },
+  async 'standardwebhooks-noparse'(size) {
+    return standardWebhooksVendor(size, false);
+  },
+  async svix(size) {
+    const { Webhook } = await import('svix');
+    const { sign } = await loadCore();
+    const { whsec } = whsecPair();
+    const body = makeBody(size, EVENT_ID);
+    const bad = tamper(body);
+    const headers = nodeHeaders(size, sign.standardWebhooks({ secret: whsec, body, id: 'msg_bench_0001', headers: 'svix' }));
+    const wh = new Webhook(whsec);
+    return { fn: () => wh.verify(body, headers), tampered: () => wh.verify(bad, headers), ok: (p) => p?.id === EVENT_ID };
+  },
+  async stripe(size) {
+    const { default: Stripe } = await import('stripe');
+    const { sign } = await loadCore();
+    const secret = `whsec_${randomBytes(24).toString('hex')}`;
+    const body = makeBody(size, EVENT_ID);
+    const bad = tamper(body);
+    const header = sign.stripe({ secret, body })['stripe-signature'];
+    // No request is ever sent: the API key is a placeholder the constructor wants.
+    const stripe = new Stripe('sk_test_bench_placeholder');
+    return {
+      fn: () => stripe.webhooks.constructEvent(body, header, secret),
+      tampered: () => stripe.webhooks.constructEvent(bad, header, secret),
+      ok: (e) => e?.id === EVENT_ID,
+    };
+  },
+  async octokit(size) {
+    return octokitSetup(size, false);
+  },
+  async 'octokit-json'(size) {
+    return octokitSetup(size, true);
+  },
+};
+
+async function handSetup(size, parse) {
+  const { sign } = await loadCore();
+  const { whsec, raw } = whsecPair();
+  const body = makeBody(size, EVENT_ID);
+  const bad = tamper(body);
+  const headers = nodeHeaders(size, sign.standardWebhooks({ secret: whsec, body, id: 'msg_bench_0001' }));
+  const verifyOnce = (b) => handVerifyStandardWebhooks(headers, b, raw, TOLERANCE_SEC, Math.floor(Date.now() / 1000));
+  if (parse) {
+    const run = (b) => {
+      if (!verifyOnce(b)) return false;
+      return JSON.parse(utf8(b));
+    };
+    return { fn: () => run(body), tampered: () => run(bad), ok: (p) => p?.id === EVENT_ID };
+  }
+  return { fn: () => verifyOnce(body), tampered: () => verifyOnce(bad), ok: (r) => r === true };
+}
+
+async function standardWebhooksVendor(size, parse) {
+  const { Webhook } = await import('standardwebhooks');
+  const { sign } = await loadCore();
+  const { whsec } = whsecPair();
+  const body = makeBody(size, EVENT_ID);
+  const bad = tamper(body);
+  const headers = nodeHeaders(size, sign.standardWebhooks({ secret: whsec, body, id: 'msg_bench_0001' }));
+  const wh = new Webhook(whsec);
+  if (parse) return { fn: () => wh.verify(body, headers), tampered: () => wh.verify(bad, headers), ok: (p) => p?.id === EVENT_ID };
+  // With jsonParse:false a verified delivery returns undefined and a bad one throws.
+  const run = (b) => {
+    wh.verify(b, headers, { jsonParse: false });
+    return true;
+  };
+  return { fn: () => run(body), tampered: () => run(bad), ok: (r) => r === true };
+}
+
+async function octokitSetup(size, parse) {
+  const { verify } = await import('@octokit/webhooks-methods');
+  const { sign } = await loadCore();
+  const secret = randomBytes(24).toString('hex');
+  const body = makeBody(size, EVENT_ID);
+  const bad = tamper(body);
+  const signature = sign.github({ secret, body })['x-hub-signature-256'];
+  // verify() takes the payload as a string only: converting the raw Buffer is part of its cost.
+  const run = async (b) => {
+    const text = utf8(b);
+    if (!(await verify(secret, text, signature))) return false;
+    return parse ? JSON.parse(text) : true;
+  };
+  return { fn: () => run(body), tampered: () => run(bad), ok: parse ? (p) => p?.id === EVENT_ID : (r) => r === true };
+}
+
+export async function setupCase(id, size) {
+  const c = caseById(id);
+  if (c.kind === 'hookguard') return hookguardSetup(c.scheme, size, id.endsWith('-payload'));
+  return SETUPS[id](size);
+}
