@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { Cluster, Redis } from 'ioredis';
 import { createVerifier, fromHeader, sign, standardWebhooks, type WebhookRequest } from '@hookguard/core';
 import { RedisReplayStore } from '@hookguard/redis';
-import { describeWithRedis, RedisServer } from './lib/redis-server.js';
+import { describeWithRedis, RedisServer } from '@hookguard/testkit';
 import { crc16, hashTag, keySlot } from './lib/key-slot.js';
 import { eventually, replayStoreContract } from './lib/replay-store-contract.js';
 

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { WebhookConfigError } from '@hookguard/core';
 import { RedisReplayStore, RedisReplayStoreError } from '@hookguard/redis';
-import { describeWithRedis, RedisServer } from './lib/redis-server.js';
+import { describeWithRedis, RedisServer } from '@hookguard/testkit';
 import { eventually, replayStoreContract, uniqueKey } from './lib/replay-store-contract.js';
 
 /** Resolves to the rejection reason; fails if the promise resolves. */

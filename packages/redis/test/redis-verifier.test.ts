@@ -14,7 +14,7 @@ import {
   type WebhookRequest,
 } from '@hookguard/core';
 import { RedisReplayStore } from '@hookguard/redis';
-import { describeWithRedis, RedisServer } from './lib/redis-server.js';
+import { describeWithRedis, RedisServer } from '@hookguard/testkit';
 import { eventually } from './lib/replay-store-contract.js';
 
 const SECRET = 'whsec_' + randomBytes(24).toString('base64');
