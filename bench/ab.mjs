@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCell } from './lib/child.mjs';
 import { sizeLabel } from './lib/body.mjs';
+import { CELL_NODE_FLAGS } from './verify/section.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -28,7 +29,7 @@ const median = (xs) => {
 };
 
 async function once(core, id, size) {
-  const r = await runCell(CELL, [id, String(size), '--time=150'], { env: { BENCH_CORE: resolve(core) }, timeoutMs: 60_000 });
+  const r = await runCell(CELL, [id, String(size), '--time=150'], { execArgv: CELL_NODE_FLAGS, env: { BENCH_CORE: resolve(core) }, timeoutMs: 60_000 });
   if (!r.result || r.result.error) throw new Error(`${id} @ ${size} with ${core}: ${r.result?.error ?? r.stderr.trim().split('\n').pop()}`);
   return r.result.ns;
 }

@@ -16,6 +16,8 @@ const LIMIT = 1024 * 1024;
 
 let requests = 0;
 let handled = 0;
+// Since start, warm-up included (for profiles of a whole server run).
+let requestsSinceStart = 0;
 
 // ---- hand-written path: what an application without hookguard would write ----------------------
 const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
@@ -176,7 +178,10 @@ if (!builders[variant]) throw new Error(`unknown variant ${variant}`);
 const handler = await builders[variant]();
 const server = http.createServer(handler);
 server.keepAliveTimeout = 30_000;
-server.on('request', () => requests++);
+server.on('request', () => {
+  requests++;
+  requestsSinceStart++;
+});
 
 let cpu0 = process.cpuUsage();
 let t0 = process.hrtime.bigint();
@@ -189,7 +194,7 @@ process.on('message', (m) => {
     process.send({ type: 'begun' });
   } else if (m?.type === 'end') {
     const cpu = process.cpuUsage(cpu0);
-    process.send({ type: 'stats', userUs: cpu.user, systemUs: cpu.system, requests, handled, elapsedMs: Number(process.hrtime.bigint() - t0) / 1e6 });
+    process.send({ type: 'stats', userUs: cpu.user, systemUs: cpu.system, requests, handled, requestsSinceStart, elapsedMs: Number(process.hrtime.bigint() - t0) / 1e6 });
   }
 });
 // The runner went away: do not linger.

@@ -3,7 +3,11 @@
 //   node --expose-gc bench/store/memory-cell.mjs memory <keys>    heap bytes per remembered key
 //   node --expose-gc bench/store/memory-cell.mjs keys <keys>      heap bytes of the key strings alone
 // Keys look like the verifier's: `<tenant or ->:<scheme>:<message id>`.
+import { pathToFileURL } from 'node:url';
 import { emitResult } from '../lib/child.mjs';
+
+// BENCH_CORE=<dist/esm/index.js>: measure that build of core instead of the workspace's.
+const CORE = process.env.BENCH_CORE ? pathToFileURL(process.env.BENCH_CORE).href : '@hookguard/core';
 
 const [mode, countArg] = process.argv.slice(2);
 const count = Number(countArg);
@@ -39,7 +43,7 @@ async function reserveCommit(store, key) {
 
 async function main() {
   if (!Number.isInteger(count) || count <= 0) throw new Error('usage: memory-cell.mjs <throughput|memory|keys> <keys>');
-  const { MemoryReplayStore } = await import('@hookguard/core');
+  const { MemoryReplayStore } = await import(CORE);
 
   if (mode === 'throughput') {
     // Warm-up on its own store, then the timed run over pre-built keys (key building not timed).
