@@ -23,10 +23,11 @@ import { readHeader } from './lib/headers.js';
 import { asBuffer } from './lib/body.js';
 import { keysInWindow, toKeySpecs } from './lib/keys.js';
 import { leafSchemes } from './lib/scheme-keys.js';
-import { parsePayload } from './lib/payload.js';
 import { TenantCache } from './lib/tenant-cache.js';
 import { withTimeout } from './lib/timeout.js';
 import { proxyPeerReader } from './lib/proxy-peer.js';
+import { VerifiedDelivery } from './lib/verified-webhook.js';
+import { signatureDigest } from './lib/hmac.js';
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -229,21 +230,12 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     }
 
     // 6. payload and claims
-    const contentType = readHeader(request.headers, 'content-type');
-    let parsed = false;
-    let payload: unknown;
-    const getPayload = () => {
-      if (!parsed) {
-        payload = parsePayload(body, contentType);
-        parsed = true;
-      }
-      return payload;
-    };
-    if (verifyOptions?.parse || claims.length > 0) getPayload();
+    const webhook = new VerifiedDelivery<unknown, T>(verdict, tenantId, tenant?.config, body, readHeader(request.headers, 'content-type'), request.peer);
+    if (verifyOptions?.parse || claims.length > 0) void webhook.payload;
     for (const check of claims) {
       let ok: boolean;
       try {
-        ok = await check({ payload: getPayload(), tenant: tenantId, tenantConfig: tenant?.config, request });
+        ok = await check({ payload: webhook.payload, tenant: tenantId, tenantConfig: tenant?.config, request });
       } catch (e) {
         if (isWebhookVerificationError(e)) throw e;
         throw new WebhookVerificationError('CLAIM_MISMATCH', { detail: 'a claim check threw', cause: e, tenant: tenantId });
@@ -252,20 +244,19 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     }
 
     // 7. replay: only now, after everything that can reject has passed
-    let replayKey: string | undefined;
-    let token: string | undefined;
-    let settled = false;
     if (store && verdict.replayable) {
       let identity = verdict.replayId;
       if (idFromPayload) {
         try {
-          identity = idFromPayload(getPayload()) ?? identity;
+          identity = idFromPayload(webhook.payload) ?? identity;
         } catch {
           // Not JSON: keep the signature-derived identity.
         }
       }
+      // Derived from the verified signature only when no signed id exists: most deliveries never pay for the digest.
+      if (identity === undefined && verdict.replaySignature !== undefined) identity = signatureDigest(verdict.replaySignature);
       if (identity !== undefined) {
-        replayKey = `${tenantId === undefined ? '-' : encodeURIComponent(tenantId)}:${verdict.scheme}:${identity}`;
+        const replayKey = `${tenantId === undefined ? '-' : encodeURIComponent(tenantId)}:${verdict.scheme}:${identity}`;
         const r = await reserve(replayKey);
         if (r.state === 'done') {
           throw duplicates === 'ack'
@@ -274,39 +265,9 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
         }
         if (r.state === 'in-flight')
           throw new WebhookVerificationError('REPLAY_IN_FLIGHT', { detail: 'this message is being processed; retry later', tenant: tenantId, scheme: verdict.scheme });
-        token = r.token;
+        webhook.hold({ store, key: replayKey, token: r.token, retentionMs: retention, finish });
       }
     }
-
-    const key = replayKey;
-    const commit = async () => {
-      if (settled || key === undefined) return;
-      settled = true;
-      await finish(() => store!.commit(key, retention, token), 'commit');
-    };
-    const release = async () => {
-      if (settled || key === undefined) return;
-      settled = true;
-      await finish(() => store!.release(key, token), 'release');
-    };
-    const webhook: VerifiedWebhook<unknown, T> = {
-      scheme: verdict.scheme,
-      id: verdict.id,
-      timestamp: verdict.timestamp,
-      tenant: tenantId,
-      tenantConfig: tenant?.config,
-      keyId: verdict.keyId,
-      rawBody: body,
-      contentType,
-      get payload() {
-        return getPayload();
-      },
-      peer: request.peer,
-      replayKey: key,
-      commit,
-      release,
-      settle: ({ status, error }) => (error !== undefined || (status !== undefined && status >= 500) ? release() : commit()),
-    };
     return webhook;
   }
 

@@ -19,6 +19,10 @@ export class ReplayStoreFullError extends Error {
 // Map<string, number> keeps the cost per key near the string itself; tokens live only while in flight.
 const IN_FLIGHT = 1;
 const DONE = 2;
+// Answers that carry no token are shared, so the hot path allocates nothing for them.
+const DONE_RESULT: Promise<ReserveResult> = Promise.resolve(Object.freeze({ state: 'done' as const }));
+const IN_FLIGHT_RESULT: Promise<ReserveResult> = Promise.resolve(Object.freeze({ state: 'in-flight' as const }));
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * Replay store for a single process. Bounded; expiry is checked lazily on access and swept only
@@ -28,7 +32,7 @@ export class MemoryReplayStore implements ReplayStore {
   readonly maxKeys: number;
   readonly #now: () => number;
   readonly #entries = new Map<string, number>();
-  readonly #tokens = new Map<string, number>();
+  readonly #tokens = new Map<string, string>();
   #nextToken = 1;
   #nextSweepAt = 0;
 
@@ -44,7 +48,8 @@ export class MemoryReplayStore implements ReplayStore {
 
   reserve(key: string, ttlMs: number): Promise<ReserveResult> {
     try {
-      return Promise.resolve(this.reserveSync(key, ttlMs));
+      const r = this.reserveSync(key, ttlMs);
+      return r.state === 'done' ? DONE_RESULT : r.state === 'in-flight' ? IN_FLIGHT_RESULT : Promise.resolve(r);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -61,9 +66,9 @@ export class MemoryReplayStore implements ReplayStore {
     }
     if (this.#entries.size >= this.maxKeys && !this.#sweep(now)) throw new ReplayStoreFullError(this.maxKeys);
     this.#entries.set(key, (now + ttlMs) * 4 + IN_FLIGHT);
-    const token = this.#nextToken++;
+    const token = String(this.#nextToken++);
     this.#tokens.set(key, token);
-    return { state: 'reserved', token: String(token) };
+    return { state: 'reserved', token };
   }
 
   commit(key: string, ttlMs: number, token?: string): Promise<void> {
@@ -71,7 +76,7 @@ export class MemoryReplayStore implements ReplayStore {
       this.#entries.set(key, (this.#now() + ttlMs) * 4 + DONE);
       this.#tokens.delete(key);
     }
-    return Promise.resolve();
+    return RESOLVED;
   }
 
   release(key: string, token?: string): Promise<void> {
@@ -79,7 +84,7 @@ export class MemoryReplayStore implements ReplayStore {
       this.#entries.delete(key);
       this.#tokens.delete(key);
     }
-    return Promise.resolve();
+    return RESOLVED;
   }
 
   /**
@@ -89,7 +94,7 @@ export class MemoryReplayStore implements ReplayStore {
   #owns(key: string, token: string | undefined): boolean {
     const entry = this.#entries.get(key);
     if (entry === undefined || (entry & 3) !== IN_FLIGHT || Math.floor(entry / 4) <= this.#now()) return false;
-    if (token !== undefined && String(this.#tokens.get(key)) !== token) return false;
+    if (token !== undefined && this.#tokens.get(key) !== token) return false;
     return true;
   }
 

@@ -141,6 +141,8 @@ export interface SchemeVerdict {
    * signature when the id is missing or unsigned (a replayer could change an unsigned id).
    */
   replayId?: string;
+  /** The verified signature, from which the verifier derives a replay id when there is no signed id (only when needed). */
+  replaySignature?: Uint8Array | string;
   /** Whether this scheme's messages take part in replay protection (API keys do not, by default). */
   replayable: boolean;
 }

@@ -435,3 +435,19 @@ describe('store failures after the handler', () => {
     await rejectsWith(b.release(), 'REPLAY_STORE_UNAVAILABLE');
   });
 });
+
+describe('header text is compared as the bytes Node received', () => {
+  test('a non-ASCII message id (UTF-8 on the wire, latin1 in Node) verifies, v1 and v1a', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const x = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
+    const d = Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url');
+    const whsk = 'whsk_' + Buffer.concat([d, x]).toString('base64');
+    const v = createVerifier({ scheme: standardWebhooks({ secret: [SECRET, 'whpk_' + x.toString('base64')] }), replay: false });
+    for (const secret of [SECRET, whsk]) {
+      const h = sign.standardWebhooks({ secret, body, id: 'msg_café_✓' });
+      const asNodeSeesIt = { ...h, 'webhook-id': Buffer.from(h['webhook-id']!, 'utf8').toString('latin1') };
+      await v.verify(request(asNodeSeesIt, body));
+    }
+  });
+});

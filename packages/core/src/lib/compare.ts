@@ -7,6 +7,7 @@ export function safeEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 const HEX = /^[0-9a-f]*$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const B64_VALUE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
 
 /**
@@ -20,8 +21,13 @@ export function decodeHex(s: string): Buffer | undefined {
 }
 export function decodeBase64(s: string): Buffer | undefined {
   if (s.length % 4 !== 0 || !BASE64.test(s)) return undefined;
-  const bytes = Buffer.from(s, 'base64');
-  return bytes.toString('base64') === s ? bytes : undefined;
+  // Canonical form: the bits below the last data character's used ones must be zero.
+  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  if (pad > 0) {
+    const last = B64_VALUE.indexOf(s[s.length - pad - 1]!);
+    if ((last & (pad === 2 ? 0x0f : 0x03)) !== 0) return undefined;
+  }
+  return Buffer.from(s, 'base64');
 }
 export function decodeBase64Url(s: string): Buffer | undefined {
   if (!BASE64URL.test(s)) return undefined;

@@ -21,9 +21,10 @@ export function matchHmac(
 ): string | undefined {
   for (const k of keys) {
     const h = createHmac(algorithm, k.key as KeyObject);
-    if (prefix) h.update(prefix);
+    // Header-derived text: Node decoded the header bytes as latin1, so latin1 restores those bytes.
+    if (prefix) h.update(prefix, 'latin1');
     h.update(body);
-    if (suffix) h.update(suffix);
+    if (suffix) h.update(suffix, 'latin1');
     const digest = h.digest();
     for (const c of candidates) if (safeEqual(digest, c)) return k.id;
   }
@@ -39,6 +40,6 @@ export function computeHmac(algorithm: string, key: string | Buffer, prefix: str
 }
 
 /** Replay identity for schemes without a signed id: derived from the verified signature only. */
-export function signatureDigest(signature: Uint8Array): string {
+export function signatureDigest(signature: Uint8Array | string): string {
   return createHash('sha256').update(signature).digest('base64url').slice(0, 32);
 }

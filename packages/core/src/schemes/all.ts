@@ -22,9 +22,10 @@ export function all(...schemes: Scheme[]): Scheme {
         out.timestamp ??= v.timestamp;
         out.keyId ??= v.keyId;
         out.replayId ??= v.replayId;
+        out.replaySignature ??= v.replaySignature;
         out.replayable ||= v.replayable;
       }
-      for (const k of ['id', 'timestamp', 'keyId', 'replayId'] as const) if (out[k] === undefined) delete out[k];
+      for (const k of ['id', 'timestamp', 'keyId', 'replayId', 'replaySignature'] as const) if (out[k] === undefined) delete out[k];
       return out;
     },
   };

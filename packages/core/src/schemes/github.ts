@@ -1,7 +1,7 @@
 import type { KeyInput, Scheme, SchemeInput, SchemeVerdict } from '../types.js';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { decodeHex } from '../lib/compare.js';
-import { matchHmac, signatureDigest } from '../lib/hmac.js';
+import { matchHmac } from '../lib/hmac.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
 import { prepareUtf8Secrets } from '../lib/secret-keys.js';
 
@@ -40,7 +40,7 @@ export function github(options: GitHubOptions = {}): Scheme {
       const keyId = matchHmac(algorithm, input.keysFor(this), undefined, input.body, undefined, [bytes]);
       if (keyId === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'signature matched no active secret', scheme: 'github' });
       const id = input.header('x-github-delivery');
-      const verdict: SchemeVerdict = { scheme: 'github', keyId, replayId: signatureDigest(bytes), replayable: true };
+      const verdict: SchemeVerdict = { scheme: 'github', keyId, replaySignature: bytes, replayable: true };
       if (id) verdict.id = id;
       return verdict;
     },

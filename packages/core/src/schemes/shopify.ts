@@ -1,7 +1,7 @@
 import type { KeyInput, Scheme, SchemeInput, SchemeVerdict } from '../types.js';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { decodeBase64 } from '../lib/compare.js';
-import { matchHmac, signatureDigest } from '../lib/hmac.js';
+import { matchHmac } from '../lib/hmac.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
 import { prepareUtf8Secrets } from '../lib/secret-keys.js';
 
@@ -30,7 +30,7 @@ export function shopify(options: ShopifyOptions = {}): Scheme {
       const keyId = matchHmac('sha256', input.keysFor(this), undefined, input.body, undefined, [bytes]);
       if (keyId === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'signature matched no active secret', scheme: 'shopify' });
       const id = prefixed !== undefined ? input.header('x-shopify-webhook-id') : (input.header('shopify-webhook-id') ?? input.header('shopify-event-id'));
-      const verdict: SchemeVerdict = { scheme: 'shopify', keyId, replayId: signatureDigest(bytes), replayable: true };
+      const verdict: SchemeVerdict = { scheme: 'shopify', keyId, replaySignature: bytes, replayable: true };
       if (id) verdict.id = id;
       return verdict;
     },

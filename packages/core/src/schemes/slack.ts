@@ -1,7 +1,7 @@
 import type { KeyInput, Scheme, SchemeInput, SchemeVerdict } from '../types.js';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { decodeHex } from '../lib/compare.js';
-import { matchHmac, signatureDigest } from '../lib/hmac.js';
+import { matchHmac } from '../lib/hmac.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
 import { prepareUtf8Secrets } from '../lib/secret-keys.js';
 
@@ -29,7 +29,7 @@ export function slack(options: SlackOptions = {}): Scheme {
       if (!bytes) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'expected v0= followed by 64 hex digits', scheme: 'slack' });
       const keyId = matchHmac('sha256', input.keysFor(this), `v0:${ts}:`, input.body, undefined, [bytes]);
       if (keyId === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'signature matched no active secret', scheme: 'slack' });
-      return { scheme: 'slack', timestamp: Number(ts), keyId, replayId: signatureDigest(bytes), replayable: true };
+      return { scheme: 'slack', timestamp: Number(ts), keyId, replaySignature: bytes, replayable: true };
     },
     idFromPayload(payload: unknown): string | undefined {
       const id = (payload as { event_id?: unknown } | null)?.event_id;
