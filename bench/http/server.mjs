@@ -183,10 +183,22 @@ server.on('request', () => {
   requestsSinceStart++;
 });
 
+// BENCH_PROFILE_DIR=<dir>: a CPU profile of the measured window only, written as <variant>.cpuprofile
+// (inspect with bench/lib/cpuprofile-top.mjs --per=<requests>).
+const profileDir = process.env.BENCH_PROFILE_DIR;
+let profiler;
+if (profileDir) {
+  const { Session } = await import('node:inspector/promises');
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+}
+
 let cpu0 = process.cpuUsage();
 let t0 = process.hrtime.bigint();
-process.on('message', (m) => {
+process.on('message', async (m) => {
   if (m?.type === 'begin') {
+    if (profiler) void profiler.post('Profiler.start');
     requests = 0;
     handled = 0;
     cpu0 = process.cpuUsage();
@@ -194,6 +206,12 @@ process.on('message', (m) => {
     process.send({ type: 'begun' });
   } else if (m?.type === 'end') {
     const cpu = process.cpuUsage(cpu0);
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(`${profileDir}/${variant}.cpuprofile`, JSON.stringify(profile));
+      console.error(`profile: ${profileDir}/${variant}.cpuprofile (${requests} requests)`);
+    }
     process.send({ type: 'stats', userUs: cpu.user, systemUs: cpu.system, requests, handled, requestsSinceStart, elapsedMs: Number(process.hrtime.bigint() - t0) / 1e6 });
   }
 });

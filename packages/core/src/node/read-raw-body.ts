@@ -1,4 +1,3 @@
-import getRawBody from 'raw-body';
 import type { Readable } from 'node:stream';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 
@@ -17,24 +16,51 @@ type NodeRequest = Readable & {
 
 /**
  * The exact request bytes, for adapters on Node's http server. Refuses at once when a body
- * parser already drained the stream (reading it again would hang forever).
+ * parser already drained the stream (reading it again would hang forever). Written against the
+ * stream directly (no raw-body): one listener set, and one copy at most.
  */
-export async function readRawBody(req: NodeRequest, options: ReadRawBodyOptions): Promise<Buffer> {
+export function readRawBody(req: NodeRequest, options: ReadRawBodyOptions): Promise<Buffer> {
   const hint = options.consumedHint ?? 'mount the webhook middleware before any body parser';
+  const limit = options.limit;
   if (req._body === true || req.readableEnded || (req.complete === true && req.readableLength === 0 && req.readable === false))
-    throw new WebhookVerificationError('RAW_BODY_UNAVAILABLE', { detail: `the request body was already consumed by another parser; ${hint}` });
+    return Promise.reject(new WebhookVerificationError('RAW_BODY_UNAVAILABLE', { detail: `the request body was already consumed by another parser; ${hint}` }));
+  if (req.readableEncoding)
+    return Promise.reject(new WebhookVerificationError('RAW_BODY_UNAVAILABLE', { detail: `the request stream was set to decode text (setEncoding), so its exact bytes are lost; ${hint}` }));
   const lengthHeader = req.headers?.['content-length'];
   const length = typeof lengthHeader === 'string' && /^[0-9]+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
-  if (length !== undefined && length > options.limit)
-    throw new WebhookVerificationError('BODY_TOO_LARGE', { detail: `Content-Length ${length} exceeds the limit of ${options.limit} bytes` });
-  try {
-    return await getRawBody(req, length === undefined ? { limit: options.limit } : { limit: options.limit, length });
-  } catch (e) {
-    const type = (e as { type?: string }).type;
-    if (type === 'entity.too.large') throw new WebhookVerificationError('BODY_TOO_LARGE', { detail: `body exceeds the limit of ${options.limit} bytes`, cause: e });
-    if (type === 'request.size.invalid') throw new WebhookVerificationError('MALFORMED_PAYLOAD', { detail: 'body length does not match Content-Length', cause: e });
-    if (type === 'stream.not.readable')
-      throw new WebhookVerificationError('RAW_BODY_UNAVAILABLE', { detail: `the request body was already consumed by another parser; ${hint}`, cause: e });
-    throw new WebhookVerificationError('RAW_BODY_UNAVAILABLE', { detail: 'the request body could not be read (client aborted?)', cause: e });
-  }
+  if (length !== undefined && length > limit)
+    return Promise.reject(new WebhookVerificationError('BODY_TOO_LARGE', { detail: `Content-Length ${length} exceeds the limit of ${limit} bytes` }));
+
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (error: WebhookVerificationError | undefined, body?: Buffer) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      if (error) reject(error);
+      else resolve(body!);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // Stop reading: the rest is never buffered; the adapter answers 413 and closes the connection.
+        req.pause();
+        done(new WebhookVerificationError('BODY_TOO_LARGE', { detail: `body exceeds the limit of ${limit} bytes` }));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      if (length !== undefined && size !== length) done(new WebhookVerificationError('MALFORMED_PAYLOAD', { detail: 'body length does not match Content-Length' }));
+      else done(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (e: unknown) => done(new WebhookVerificationError('RAW_BODY_UNAVAILABLE', { detail: 'the request body could not be read (client aborted?)', cause: e }));
+    const onClose = () => done(new WebhookVerificationError('RAW_BODY_UNAVAILABLE', { detail: 'the client closed the connection before the body was complete' }));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
