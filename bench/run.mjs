@@ -1,6 +1,6 @@
 // `npm run bench` (full, for people: under ~10 minutes on 2 cores) or `npm run bench -- --quick`
 // (smoke mode: tiny samples, 1 KiB only, short HTTP runs, 20k memory-store keys).
-// Options: --quick, --no-build, --only=verify,http,store, --cases=<substr,...>, --sizes=<bytes,...>,
+// Options: --quick, --no-build, --only=verify,http,store,mtls, --cases=<substr,...>, --sizes=<bytes,...>,
 // --http-diag (two more Koa servers that split the adapter's cost from core's)
 // Writes bench/results/latest.json and prints a markdown report. Exits 1 if a correctness
 // assertion failed (a missed performance target never fails the run).
@@ -19,14 +19,14 @@ const flag = (name) => argv.includes(`--${name}`);
 const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
 const quick = flag('quick');
-const only = option('only')?.split(',') ?? ['verify', 'http', 'store'];
+const only = option('only')?.split(',') ?? ['verify', 'http', 'store', 'mtls'];
 const caseFilter = option('cases')?.split(',');
 const sizes = option('sizes')?.split(',').map(Number) ?? (quick ? [1024] : SIZES);
 const log = (line = '') => process.stdout.write(`${line}\n`);
 const warnings = [];
 
 function build() {
-  const filters = ['@hookguard/core', '@hookguard/express', '@hookguard/koa'].map((p) => `--filter=${p}`);
+  const filters = ['@hookguard/core', '@hookguard/express', '@hookguard/koa', '@hookguard/testkit'].map((p) => `--filter=${p}`);
   const r = spawnSync('npx', ['turbo', 'run', 'build', ...filters, '--output-logs=errors-only'], {
     cwd: root,
     encoding: 'utf8',
@@ -103,8 +103,13 @@ async function main() {
     results.store = { memory: s.memory, redis: s.redis };
     results.failures.push(...s.failures);
   });
-  log('\n# mTLS\n  skipped: mTLS not implemented');
-  results.mtls = { skipped: 'mTLS not implemented' };
+  if (only.includes('mtls')) await timed('mtls', async () => {
+    log('\n# mTLS: per-request cost of the certificate check');
+    const { runMtlsSection } = await import('./mtls/section.mjs');
+    const m = await runMtlsSection({ quick, log });
+    results.mtls = { rows: m.rows };
+    results.failures.push(...m.failures);
+  });
 
   results.meta.loadEnd = os.loadavg();
   results.meta.durationSec = (Date.now() - started) / 1000;

@@ -194,8 +194,12 @@ export function renderMarkdown(results) {
     out.push(table(['store', 'reserve+commit/s', 'bytes/key', 'notes'], lines));
   }
 
-  out.push('\n## mTLS\n');
-  out.push('skipped: mTLS not implemented');
+  const mtlsRows = results.mtls?.rows ?? [];
+  if (mtlsRows.length) {
+    out.push('\n## mTLS: per-request cost of the certificate check (1 KiB body, Standard Webhooks v1 + mtls())\n');
+    const base = mtlsRows[0].nsPerOp;
+    out.push(table(['case', 'ns/op', 'added by mTLS'], mtlsRows.map((r, i) => [r.name, fmtInt(r.nsPerOp), i === 0 ? '—' : `+${fmtInt(r.nsPerOp - base)} ns`])));
+  }
 
   if (targets?.length) {
     out.push('\n## Targets (a MISS is reported, never fails the run)\n');

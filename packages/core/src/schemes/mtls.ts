@@ -29,6 +29,27 @@ interface PreparedBinding {
 }
 
 const MAX_VERDICTS = 1000;
+const MAX_FACTS = 10_000;
+
+interface CertificateFacts {
+  from: number;
+  to: number;
+  usage: 'ok' | 'missing' | 'wrong';
+  serial: string;
+}
+// What a certificate says about itself never changes: parsed once per fingerprint, not once per
+// connection (Node hands every connection a fresh X509Certificate, whose getters parse again).
+const facts = new Map<string, CertificateFacts>();
+function factsOf(cert: X509Certificate, fp: string): CertificateFacts {
+  let f = facts.get(fp);
+  if (!f) {
+    const { from, to } = validity(cert);
+    f = { from, to, usage: clientAuthUsage(cert), serial: normalizeSerial(cert.serialNumber) };
+    if (facts.size >= MAX_FACTS) facts.clear();
+    facts.set(fp, f);
+  }
+  return f;
+}
 const DAY = 24 * 60 * 60 * 1000;
 
 // Node's verdicts that name a precise cause; chain errors are decided against the tenant's CA below.
@@ -174,17 +195,16 @@ export function mtls(options: MtlsOptions = {}): Scheme {
       const node = peer.authorized === false && peer.authorizationError ? NODE_CODES[peer.authorizationError] : undefined;
       if (node) reject(node.code, `TLS verdict ${peer.authorizationError}: ${node.fix}`, tenant);
 
-      const { from, to } = validity(cert);
+      const fp = fingerprintOf(cert);
+      const { from, to, usage, serial } = factsOf(cert, fp);
       if (!(input.now <= to)) reject('CERT_EXPIRED', `the client certificate expired on ${new Date(to).toISOString()}: the sender must renew it`, tenant);
       if (!(input.now >= from)) reject('CERT_NOT_YET_VALID', `the client certificate is valid from ${new Date(from).toISOString()}: check the sender's clock`, tenant);
-      const usage = clientAuthUsage(cert);
       if (usage === 'wrong') reject('CERT_WRONG_USAGE', 'the client certificate lacks the clientAuth extended key usage: reissue it for client authentication', tenant);
       if (usage === 'missing' && !allowNoEku)
         reject('CERT_WRONG_USAGE', 'the client certificate has no extended key usage: reissue it with clientAuth, or set mtls({ allowNoEku: true })', tenant);
-      if (b.revoked.size > 0 && b.revoked.has(normalizeSerial(cert.serialNumber)))
+      if (b.revoked.size > 0 && b.revoked.has(serial))
         reject('CERT_REVOKED', `the client certificate (serial ${cert.serialNumber}) is revoked: the sender must use its replacement`, tenant);
 
-      const fp = fingerprintOf(cert);
       const verdict = identityVerdict(cert, peer, b, fp);
       if (verdict === 'CERT_UNTRUSTED')
         reject('CERT_UNTRUSTED', `the client certificate does not chain to a trusted CA${peer.authorizationError ? ` (TLS verdict ${peer.authorizationError})` : ''}: issue it from the tenant's CA`, tenant);
