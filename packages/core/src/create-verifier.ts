@@ -196,12 +196,18 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     }
   }
 
-  async function finish(p: () => Promise<void>, what: string) {
-    try {
-      await bounded(p());
-    } catch (e) {
+  function finish(p: () => Promise<void>, what: string): Promise<void> {
+    const fail = (e: unknown): never => {
       throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: `the replay store could not ${what} the message`, cause: e });
+    };
+    // A plain promise chain, not an async function: this runs once per delivery, after the handler.
+    let pending: Promise<void>;
+    try {
+      pending = bounded(p());
+    } catch (e) {
+      pending = Promise.reject(e);
     }
+    return pending.then(undefined, fail);
   }
 
   async function verifyInner(original: WebhookRequest, verifyOptions: VerifyOptions | undefined): Promise<VerifiedWebhook<unknown, T>> {

@@ -1,56 +1,56 @@
 import { WebhookVerificationError, type VerifiedWebhook } from '@hookguard/core';
 import type { Context } from 'koa';
-
-export interface Settlement {
-  /** Commit or release (core's settle rule); only the first call counts. Never rejects. */
-  settle(outcome: { status?: number; error?: unknown }): Promise<void>;
-  /** The client went away before a response was sent. */
-  readonly disconnected: boolean;
-}
+import type { ServerResponse } from 'node:http';
 
 /**
  * Settles a verified webhook exactly once: after the handler, or earlier when the client
  * disconnects before the response completed (then the key is released so the retry is processed).
+ * A class with one bound listener: this runs for every delivery, so it allocates little.
  */
-export function settleOnce(ctx: Context, webhook: Pick<VerifiedWebhook, 'settle' | 'tenant' | 'scheme'>): Settlement {
-  const res = ctx.res;
-  let settled = false;
-  let finished = false;
-  let closedEarly = res.destroyed;
-  const onFinish = () => {
-    finished = true;
+export class Settlement {
+  #settled = false;
+  #closedEarly: boolean;
+  readonly #res: ServerResponse;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly webhook: Pick<VerifiedWebhook, 'settle' | 'tenant' | 'scheme'>,
+  ) {
+    this.#res = ctx.res;
+    this.#closedEarly = this.#res.destroyed;
+    if (!this.#closedEarly) this.#res.on('close', this.#onClose);
+  }
+
+  /** The client went away before a response was sent. */
+  get disconnected(): boolean {
+    return this.#closedEarly;
+  }
+
+  readonly #onClose = (): void => {
+    // 'close' after a finished response is the normal end of the exchange.
+    if (this.#res.writableFinished) return;
+    this.#closedEarly = true;
+    void this.settle({ error: new Error('the client disconnected before the response completed') });
   };
-  const onClose = () => {
-    if (finished) return;
-    closedEarly = true;
-    void settle({ error: new Error('the client disconnected before the response completed') });
-  };
-  async function settle(outcome: { status?: number; error?: unknown }): Promise<void> {
-    if (settled) return;
-    settled = true;
-    res.removeListener('finish', onFinish);
-    res.removeListener('close', onClose);
-    try {
-      await webhook.settle(outcome);
-    } catch (e) {
+
+  /** Commit or release (core's settle rule); only the first call counts. Never rejects. */
+  settle(outcome: { status?: number; error?: unknown }): Promise<void> {
+    if (this.#settled) return Promise.resolve();
+    this.#settled = true;
+    this.#res.removeListener('close', this.#onClose);
+    return this.webhook.settle(outcome).then(undefined, (e: unknown) => {
       // The response stands (the handler already ran); the store fault goes to app.on('error').
       const error = new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', {
         detail: 'the replay store could not record the outcome of a handled webhook',
         cause: e,
-        tenant: webhook.tenant,
-        scheme: webhook.scheme,
+        tenant: this.webhook.tenant,
+        scheme: this.webhook.scheme,
       });
-      ctx.app.emit('error', error, ctx);
-    }
+      this.ctx.app.emit('error', error, this.ctx);
+    });
   }
-  if (!closedEarly) {
-    res.once('finish', onFinish);
-    res.once('close', onClose);
-  }
-  return {
-    settle,
-    get disconnected() {
-      return closedEarly;
-    },
-  };
+}
+
+export function settleOnce(ctx: Context, webhook: Pick<VerifiedWebhook, 'settle' | 'tenant' | 'scheme'>): Settlement {
+  return new Settlement(ctx, webhook);
 }
