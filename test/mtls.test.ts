@@ -37,8 +37,8 @@ before(async () => {
   const base = () => ({ scheme: all(mtls({ ca: pki.root.cert }), standardWebhooks()), tenants: { resolve: fromParam('tenant'), lookup: async (id: string) => tenants()[id] } });
   verifiers = {
     mtls: createVerifier(base()),
-    proxied: createVerifier({ ...base(), proxy: { trusted: ['127.0.0.1', '::1'], format: 'nginx' } }),
-    spoofed: createVerifier({ ...base(), proxy: { trusted: ['192.0.2.1'], format: 'nginx' } }),
+    proxied: createVerifier({ ...base(), proxy: { trusted: ['127.0.0.1', '::1'], format: 'nginx', verifyHeader: 'x-ssl-client-verify' } }),
+    spoofed: createVerifier({ ...base(), proxy: { trusted: ['192.0.2.1'], format: 'nginx', verifyHeader: 'x-ssl-client-verify' } }),
   };
 });
 

@@ -1,4 +1,5 @@
 import type {
+  ReserveResult,
   CertificateExpiringInfo,
   ClaimCheck,
   KeySpec,
@@ -120,7 +121,6 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
   const storeNeedsTimeout = !(store instanceof MemoryReplayStore);
 
   const claims: readonly ClaimCheck<T>[] = options.claims === undefined ? [] : Array.isArray(options.claims) ? options.claims : [options.claims as ClaimCheck<T>];
-  const idFromPayload = scheme.idFromPayload ? scheme.idFromPayload.bind(scheme) : leaves.length === 1 ? leaves[0]?.idFromPayload?.bind(leaves[0]) : undefined;
   const { onVerified, onRejected, onCertificateExpiring } = options;
   const proxyPeer = options.proxy ? proxyPeerReader(options.proxy) : undefined;
   const certificateExpiring = (info: CertificateExpiringInfo) => {
@@ -149,11 +149,11 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
         }
         if (config === undefined || config === null) return undefined;
         if (typeof config !== 'object') throw new WebhookVerificationError('TENANT_LOOKUP_FAILED', { detail: 'tenant lookup returned a non-object', tenant: id });
-        const specs = [...(toKeySpecs(config.secrets as never) ?? []), ...(toKeySpecs(config.publicKeys as never, 'publicKey') ?? [])];
         const keys = new Map<Scheme, readonly PreparedKey[]>();
         const data = new Map<Scheme, unknown>();
         for (const leaf of leaves) {
           try {
+            const specs = [...(toKeySpecs(config.secrets as never) ?? []), ...(toKeySpecs(config.publicKeys as never, 'publicKey') ?? [])];
             if (leaf.prepareTenant) data.set(leaf, leaf.prepareTenant(config, id));
             if (leaf.staticKeys === undefined) keys.set(leaf, leaf.prepareKeys(keysForScheme(leaf, specs)));
           } catch (e) {
@@ -263,19 +263,14 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
 
     // 7. replay: only now, after everything that can reject has passed
     if (store && verdict.replayable) {
-      let identity = verdict.replayId;
-      if (idFromPayload) {
-        try {
-          identity = idFromPayload(webhook.payload) ?? identity;
-        } catch {
-          // Not JSON: keep the signature-derived identity.
-        }
-      }
+      let identity = verdict.replayId ?? verdict.payloadId?.();
       // Derived from the verified signature only when no signed id exists: most deliveries never pay for the digest.
       if (identity === undefined && verdict.replaySignature !== undefined) identity = signatureDigest(verdict.replaySignature);
       if (identity !== undefined) {
         const replayKey = `${tenantId === undefined ? '-' : encodeURIComponent(tenantId)}:${verdict.scheme}:${identity}`;
-        const r = await reserve(replayKey);
+        const r = (await reserve(replayKey)) as ReserveResult | undefined;
+        if (!r || typeof r !== 'object')
+          throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: 'the replay store gave no answer; the handler was not run', tenant: tenantId });
         if (r.state === 'done') {
           throw duplicates === 'ack'
             ? new WebhookVerificationError('DUPLICATE', { detail: 'this message was already processed; the handler was not run again', tenant: tenantId, scheme: verdict.scheme })
@@ -283,6 +278,9 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
         }
         if (r.state === 'in-flight')
           throw new WebhookVerificationError('REPLAY_IN_FLIGHT', { detail: 'this message is being processed; retry later', tenant: tenantId, scheme: verdict.scheme });
+        // Anything but an explicit reservation is a store fault: fail closed.
+        if (r.state !== 'reserved')
+          throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: 'the replay store gave an unknown answer; the handler was not run', tenant: tenantId });
         webhook.hold({ store, key: replayKey, token: r.token, retentionMs: retention, finish });
       }
     }

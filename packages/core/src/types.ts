@@ -91,8 +91,16 @@ export interface TrustedProxyOptions {
   format: ProxyFormat;
   /** Header with the certificate (default per format: x-forwarded-client-cert, x-ssl-client-cert, x-amzn-mtls-clientcert, x-forwarded-tls-client-cert, client-cert). */
   header?: string;
-  /** nginx: header with `$ssl_client_verify` (default x-ssl-client-verify). */
+  /**
+   * nginx: header with `$ssl_client_verify`. Read only when set, and then your nginx must always
+   * set it (`proxy_set_header`), or a client could send `SUCCESS` itself.
+   */
   verifyHeader?: string;
+  /**
+   * AWS ALB: 'passthrough' (default) reads the chain in x-amzn-mtls-clientcert; 'verify' reads only
+   * the leaf ALB verified, in x-amzn-mtls-clientcert-leaf.
+   */
+  albMode?: 'passthrough' | 'verify';
 }
 
 /** What your tenant lookup returns. Extra fields are kept and handed to claims checks. */
@@ -141,8 +149,12 @@ export interface SchemeVerdict {
    * signature when the id is missing or unsigned (a replayer could change an unsigned id).
    */
   replayId?: string;
-  /** The verified signature, from which the verifier derives a replay id when there is no signed id (only when needed). */
+  /** Signed material from which the verifier derives a replay id when there is no signed id (only when needed). */
   replaySignature?: Uint8Array | string;
+  /** A message id inside the signed body (Stripe's `evt_...`, Slack's `event_id`), read only when replay needs it. */
+  payloadId?: () => string | undefined;
+  /** The id came from an unsigned header (apiKey's idHeader): `all()` prefers a signed one. */
+  unsignedId?: boolean;
   /** Whether this scheme's messages take part in replay protection (API keys do not, by default). */
   replayable: boolean;
 }
@@ -183,8 +195,6 @@ export interface Scheme {
   readonly children?: readonly Scheme[];
   /** Optional: prepares what this scheme needs from a tenant's config (mtls: its certificate binding); throws WebhookConfigError. */
   prepareTenant?(config: TenantConfig, tenant: string): unknown;
-  /** Optional: a message id found in the parsed payload (Stripe's `evt_...`), for replay. */
-  idFromPayload?(payload: unknown): string | undefined;
 }
 
 export type ReserveState = 'reserved' | 'in-flight' | 'done';

@@ -145,7 +145,9 @@ describe('mtls: revocation and expiry warnings', () => {
     const seen: CertificateExpiringInfo[] = [];
     const to = Date.parse(x(pki.clients.acme).validTo);
     let now = to - 40 * 86_400_000;
-    const v = verifier({ now: () => now, toleranceSec: 1e9, onCertificateExpiring: (i) => seen.push(i) });
+    const tenants = tenantsConfig();
+    tenants.acme!.certificates = { ...tenants.acme!.certificates, crls: [] }; // the clock below runs past the CRL's nextUpdate
+    const v = verifier({ now: () => now, toleranceSec: 1e9, onCertificateExpiring: (i) => seen.push(i) }, tenants);
     await v.verify(req('acme', peer(pki.clients.acme)));
     now = to - 20 * 86_400_000;
     await v.verify(req('acme', peer(pki.clients.acme)));
@@ -165,19 +167,28 @@ describe('mtls behind a TLS-terminating proxy', () => {
   /** The issuing CAs that came with a certificate (chainPem is leaf first). */
   const issuers = (i: Issued) => (i.chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).slice(1);
   const issuersDer = (i: Issued) => issuers(i).map((p) => new X509Certificate(p).raw.toString('base64'));
-  const via = (format: 'envoy' | 'nginx' | 'aws-alb' | 'traefik' | 'rfc9440', extra: Partial<VerifierOptions> = {}) =>
-    verifier({ proxy: { trusted: ['10.0.0.0/8', '::1'], format }, ...extra });
+  type Format = 'envoy' | 'nginx' | 'aws-alb' | 'aws-alb-verify' | 'traefik' | 'rfc9440';
+  const via = (format: Format, extra: Partial<VerifierOptions> = {}) =>
+    verifier({
+      proxy: {
+        trusted: ['10.0.0.0/8', '::1'],
+        format: format === 'aws-alb-verify' ? 'aws-alb' : format,
+        ...(format === 'nginx' ? { verifyHeader: 'X-SSL-Client-Verify' } : {}),
+        ...(format === 'aws-alb-verify' ? { albMode: 'verify' as const } : {}),
+      },
+      ...extra,
+    });
   const forwarded = (headers: Record<string, string>, remoteAddress = PROXY) => {
     const r = req('acme', { tls: false, source: 'socket' });
     return { ...r, headers: { ...r.headers, ...headers }, remoteAddress };
   };
-  const encodings: Array<[string, 'envoy' | 'nginx' | 'aws-alb' | 'traefik' | 'rfc9440', (i: Issued) => Record<string, string>]> = [
+  const encodings: Array<[string, Format, (i: Issued) => Record<string, string>]> = [
     ['Envoy XFCC (last element, quoted, URL-encoded PEM)', 'envoy', (i) => ({
       'x-forwarded-client-cert': `By=spiffe://edge;Hash=${i.fingerprint};Cert="${encodeURIComponent(pki.clients.unknownCa.cert)}";Subject="CN=first,O=hop";URI=spiffe://first,By=spiffe://edge;Hash=${i.fingerprint};Cert="${encodeURIComponent(pemOf(i))}";Chain="${encodeURIComponent(issuers(i).join('\n'))}";Subject="CN=acme-sender,O=hookguard tests";URI=${pki.uri('acme')}`,
     })],
     ['nginx $ssl_client_escaped_cert + $ssl_client_verify', 'nginx', (i) => ({ 'x-ssl-client-cert': encodeURIComponent(pemOf(i)), 'x-ssl-client-verify': 'SUCCESS' })],
     ['AWS ALB passthrough (+ literal)', 'aws-alb', (i) => ({ 'x-amzn-mtls-clientcert': encodeURIComponent(i.chainPem).replace(/%2B/g, '+') })],
-    ['AWS ALB verify mode (leaf header)', 'aws-alb', (i) => ({ 'x-amzn-mtls-clientcert-leaf': encodeURIComponent(pemOf(i)).replace(/%2B/g, '+'), 'x-amzn-mtls-clientcert-serial-number': i.serial })],
+    ['AWS ALB verify mode (leaf header)', 'aws-alb-verify', (i) => ({ 'x-amzn-mtls-clientcert-leaf': encodeURIComponent(pemOf(i)).replace(/%2B/g, '+'), 'x-amzn-mtls-clientcert-serial-number': i.serial })],
     ['Traefik PassTLSClientCert (pem)', 'traefik', (i) => ({ 'x-forwarded-tls-client-cert': encodeURIComponent([der(i).toString('base64'), ...issuersDer(i)].join(',')) })],
     ['RFC 9440 Client-Cert', 'rfc9440', (i) => ({ 'client-cert': `:${der(i).toString('base64')}:`, 'client-cert-chain': issuersDer(i).map((b) => `:${b}:`).join(', ') })],
   ];
@@ -204,7 +215,36 @@ describe('mtls behind a TLS-terminating proxy', () => {
     await rejectsWith(via('nginx').verify(forwarded({ 'x-ssl-client-verify': 'NONE' })), 'CERT_MISSING');
     await rejectsWith(via('rfc9440').verify(forwarded({ 'client-cert': 'not-a-byte-sequence' })), 'CERT_UNTRUSTED');
   });
+  test('nginx: FAILED verdicts are final unless they are chain errors; the verdict header counts only when configured', async () => {
+    const cert = { 'x-ssl-client-cert': encodeURIComponent(pki.clients.acme.cert) };
+    await rejectsWith(via('nginx').verify(forwarded({ ...cert, 'x-ssl-client-verify': 'FAILED:certificate revoked' })), 'CERT_REVOKED');
+    await rejectsWith(via('nginx').verify(forwarded({ ...cert, 'x-ssl-client-verify': 'FAILED:certificate has expired' })), 'CERT_EXPIRED');
+    await rejectsWith(via('nginx').verify(forwarded({ ...cert, 'x-ssl-client-verify': 'FAILED:some other reason' })), 'CERT_UNTRUSTED');
+    // nginx without the tenant CA (optional_no_ca): the chain is re-checked against the tenant's CA.
+    await via('nginx').verify(forwarded({ ...cert, 'x-ssl-client-verify': 'FAILED:unable to get local issuer certificate' }));
+    // Without verifyHeader a client-sent SUCCESS is ignored: a self-signed certificate with the tenant's SAN stays untrusted.
+    const sanOnly: Record<string, TenantConfig> = { acme: { secrets: [SECRETS.acme], certificates: { uris: [pki.uri('acme')] } } };
+    const noVerifyHeader = verifier({ proxy: { trusted: ['10.0.0.0/8'], format: 'nginx' } }, sanOnly, mtls());
+    await rejectsWith(noVerifyHeader.verify(forwarded({ 'x-ssl-client-cert': encodeURIComponent(pki.clients.selfSigned.cert), 'x-ssl-client-verify': 'SUCCESS' })), 'CERT_UNTRUSTED');
+  });
+  test('the verdict cache does not carry one request’s proxy verdict to the next', async () => {
+    const sanOnly: Record<string, TenantConfig> = { acme: { secrets: [SECRETS.acme], certificates: { uris: [pki.uri('acme')] } } };
+    const v = verifier({ proxy: { trusted: ['10.0.0.0/8'], format: 'nginx', verifyHeader: 'x-ssl-client-verify' } }, sanOnly, mtls());
+    const cert = { 'x-ssl-client-cert': encodeURIComponent(pki.clients.acme.cert) };
+    await v.verify(forwarded({ ...cert, 'x-ssl-client-verify': 'SUCCESS' }));
+    await rejectsWith(v.verify(forwarded(cert)), 'CERT_UNTRUSTED');
+    await rejectsWith(v.verify(forwarded({ ...cert, 'x-ssl-client-verify': 'FAILED:certificate revoked' })), 'CERT_REVOKED');
+  });
+  test('ALB: only the configured mode’s header is read', async () => {
+    const leaf = { 'x-amzn-mtls-clientcert-leaf': encodeURIComponent(pki.clients.acme.cert).replace(/%2B/g, '+') };
+    await rejectsWith(via('aws-alb').verify(forwarded(leaf)), 'CERT_MISSING');
+  });
+  test('an expired CRL fails closed', async () => {
+    const to = Date.parse(x(pki.clients.acme).validTo);
+    await rejectsWith(verifier({ now: () => to - 86_400_000, toleranceSec: 1e9 }).verify(req('acme', peer(pki.clients.acme))), 'CERT_UNTRUSTED');
+  });
   test('bad proxy configuration fails at creation', () => {
+    assert.throws(() => verifier({ proxy: { trusted: ['10.0.0.0/8'], format: 'aws-alb', albMode: 'both' as never } }), /albMode/);
     assert.throws(() => verifier({ proxy: { trusted: ['not-an-ip'], format: 'envoy' } }), /not an IP/);
     assert.throws(() => verifier({ proxy: { trusted: ['10.0.0.0/8'], format: 'haproxy' as never } }), /format/);
     assert.throws(() => verifier({ proxy: { trusted: [], format: 'envoy' } }), /trusted/);

@@ -451,3 +451,55 @@ describe('header text is compared as the bytes Node received', () => {
     }
   });
 });
+
+describe('replay identity cannot be varied by an attacker', () => {
+  const secret = 'whsec_stripe_replay';
+  const stripeBody = JSON.stringify({ id: 'evt_1', object: 'event' });
+  test('stripe: re-sent with another Content-Type or extra header entries -> the same key', async () => {
+    const v = createVerifier({ scheme: stripe({ secret }) });
+    const h = sign.stripe({ secret, body: stripeBody });
+    await (await v.verify(request({ ...h, 'content-type': 'application/json' }, stripeBody))).commit();
+    await rejectsWith(v.verify(request({ ...h, 'content-type': 'text/plain' }, stripeBody)), 'DUPLICATE');
+    await rejectsWith(v.verify(request({ 'stripe-signature': `${h['stripe-signature']},x=1` }, stripeBody)), 'DUPLICATE');
+  });
+  test('stripe without an event id: stripping one of two signatures during a rotation -> the same key', async () => {
+    const v = createVerifier({ scheme: stripe({ secret: [secret, 'whsec_older'] }) });
+    const raw = 'not json';
+    const both = sign.stripe({ secret: [secret, 'whsec_older'], body: raw })['stripe-signature']!;
+    const [t, v1new, v1old] = both.split(',');
+    await (await v.verify(request({ 'stripe-signature': both }, raw))).commit();
+    await rejectsWith(v.verify(request({ 'stripe-signature': `${t},${v1old}` }, raw)), 'DUPLICATE');
+    await rejectsWith(v.verify(request({ 'stripe-signature': `${t},${v1new}` }, raw)), 'DUPLICATE');
+  });
+  test('stripe inside all(): the event id still keys replay', async () => {
+    const v = createVerifier({ scheme: all(stripe({ secret })) });
+    const first = await v.verify(request(sign.stripe({ secret, body: stripeBody }), stripeBody));
+    assert.equal(first.replayKey, '-:stripe:evt_1');
+  });
+  test('github: a copy re-sent with only the SHA-1 header is the same message', async () => {
+    const v = createVerifier({ scheme: github({ secret: 'g', allowSha1: true }) });
+    const h = sign.github({ secret: 'g', body, sha1: true });
+    await (await v.verify(request(h, body))).commit();
+    await rejectsWith(v.verify(request({ 'x-hub-signature': h['x-hub-signature']! }, body)), 'DUPLICATE');
+  });
+  test('all(apiKey with idHeader, standardWebhooks): the signed id keys replay, not the header', async () => {
+    const v = createVerifier({ scheme: all(apiKey({ keys: 'k1', idHeader: 'x-request-id' }), standardWebhooks({ secret: SECRET })) });
+    const h = { ...sign.apiKey({ key: 'k1' }), ...sign.standardWebhooks({ secret: SECRET, body, id: 'msg_signed' }) };
+    await (await v.verify(request({ ...h, 'x-request-id': 'a' }, body))).commit();
+    await rejectsWith(v.verify(request({ ...h, 'x-request-id': 'b' }, body)), 'DUPLICATE');
+  });
+  test('a store that answers an unknown state fails closed', async () => {
+    const weird = { reserve: async () => ({ state: 'weird' }) as never, commit: async () => {}, release: async () => {} };
+    await rejectsWith(createVerifier({ scheme: standardWebhooks({ secret: SECRET }), replay: { store: weird } }).verify(request(sign.standardWebhooks({ secret: SECRET, body }), body)), 'REPLAY_STORE_UNAVAILABLE');
+    const none = { reserve: async () => undefined as never, commit: async () => {}, release: async () => {} };
+    await rejectsWith(createVerifier({ scheme: standardWebhooks({ secret: SECRET }), replay: { store: none } }).verify(request(sign.standardWebhooks({ secret: SECRET, body }), body)), 'REPLAY_STORE_UNAVAILABLE');
+  });
+  test('a tenant record with null secrets is a lookup failure (503), not a signature verdict', async () => {
+    const v = createVerifier({ scheme: standardWebhooks(), tenants: { resolve: fromParam(), lookup: () => ({ secrets: [null as never] }) } });
+    await rejectsWith(v.verify(request(sign.standardWebhooks({ secret: SECRET, body }), body, { params: { tenant: 't' } })), 'TENANT_LOOKUP_FAILED');
+  });
+  test('hmac: an unsigned timestamp header or adjacent tokens are configuration errors', () => {
+    assert.throws(() => hmac({ header: 'x-sig', timestampHeader: 'x-ts', template: '{body}' }), /does not sign \{timestamp\}/);
+    assert.throws(() => hmac({ header: 'x-sig', idHeader: 'x-id', timestampHeader: 'x-ts', template: '{id}{timestamp}.{body}' }), /separated/);
+  });
+});

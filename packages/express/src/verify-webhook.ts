@@ -29,7 +29,9 @@ export function verifyWebhook<T extends TenantConfig = TenantConfig>(options: Ve
   const verifier = verifierFrom(source as VerifierSource<T>);
 
   function reject(error: WebhookVerificationError, res: Response, next: NextFunction): void {
-    if (onError === 'next' || res.headersSent) {
+    // A duplicate of a processed message is not a failure: it is always acknowledged here (an
+    // error handler would turn its 200 into a 500 and make the sender retry forever).
+    if (res.headersSent || (onError === 'next' && error.code !== 'DUPLICATE')) {
       next(error);
       return;
     }

@@ -382,6 +382,10 @@ export function expressSuite(label: string, express: Express): void {
       // A valid delivery on the same route still reaches the handler.
       const ok = signed({ account: 'acct_acme' });
       assert.equal((await send(`${base}/next-mode/acme`, ok)).status, 200);
+      // Its duplicate is acknowledged here, not handed to the error handler (which would answer 418/500).
+      const dup = await send(`${base}/next-mode/acme`, ok);
+      assert.equal(dup.status, 200);
+      assert.deepEqual(dup.json, { received: true, duplicate: true });
     });
 
     test("app.use('/webhooks', verifyWebhook(github)) guards the routes under it", async () => {
@@ -392,7 +396,7 @@ export function expressSuite(label: string, express: Express): void {
       assert.equal(reply.status, 200);
       assert.deepEqual(seen.get(id)?.body, { zen: 'Keep it logically awesome.', hook_id: 1 });
       assert.equal(seen.get(id)?.scheme, 'github');
-      // GitHub has no timestamp: the delivery id guards against replay.
+      // GitHub has no timestamp: the replay store (keyed by the verified signature) guards against replay.
       assert.deepEqual((await send(`${mountBase}/webhooks/github`, { body, headers })).json, { received: true, duplicate: true });
       const forged = { ...headers, 'x-github-delivery': 'forged', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` };
       problem(await send(`${mountBase}/webhooks/github`, { body, headers: forged }), 401, 'SIGNATURE_MISMATCH');

@@ -11,6 +11,8 @@ export interface HmacTemplate {
 export function parseTemplate(template: string, name: string): HmacTemplate {
   const tokens: string[] = template.match(/\{[^}]*\}/g) ?? [];
   for (const t of tokens) if (t !== '{id}' && t !== '{timestamp}' && t !== '{body}') throw new WebhookConfigError(`${name}: unknown template token ${t}`);
+  // `{id}{timestamp}` side by side would let bytes move from one to the other under the same signature.
+  if (/\}\{/.test(template)) throw new WebhookConfigError(`${name}: template tokens must be separated (e.g. {id}.{timestamp}.{body})`);
   const bodyCount = tokens.filter((t) => t === '{body}').length;
   if (bodyCount !== 1) throw new WebhookConfigError(`${name}: the template must contain {body} exactly once`);
   const at = template.indexOf('{body}');

@@ -7,9 +7,18 @@ export function hmacKey(bytes: Buffer): KeyObject {
   return createSecretKey(bytes);
 }
 
+export interface HmacMatch {
+  keyId: string;
+  /**
+   * The HMAC under the first active key: the same for every copy of a message, whichever of the
+   * sender's signatures a copy carries (so stripping one signature cannot change the replay key).
+   */
+  identity: Buffer;
+}
+
 /**
- * The id of the first key whose HMAC over prefix|body|suffix equals one of `candidates`.
- * Prefix and body are fed to the HMAC separately: the body is never copied or decoded.
+ * The first key whose HMAC over prefix|body|suffix equals one of `candidates`. Prefix and body are
+ * fed to the HMAC separately: the body is never copied or decoded.
  */
 export function matchHmac(
   algorithm: string,
@@ -18,7 +27,8 @@ export function matchHmac(
   body: Buffer,
   suffix: string | undefined,
   candidates: readonly Buffer[],
-): string | undefined {
+): HmacMatch | undefined {
+  let first: Buffer | undefined;
   for (const k of keys) {
     const h = createHmac(algorithm, k.key as KeyObject);
     // Header-derived text: Node decoded the header bytes as latin1, so latin1 restores those bytes.
@@ -26,9 +36,23 @@ export function matchHmac(
     h.update(body);
     if (suffix) h.update(suffix, 'latin1');
     const digest = h.digest();
-    for (const c of candidates) if (safeEqual(digest, c)) return k.id;
+    first ??= digest;
+    for (const c of candidates) if (safeEqual(digest, c)) return { keyId: k.id, identity: first };
   }
   return undefined;
+}
+
+/** Event id at the top of a JSON body, read from the signed bytes whatever the Content-Type says. */
+export function jsonIdOf(body: Buffer, field: string): string | undefined {
+  let i = 0;
+  while (i < body.length && (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09)) i++;
+  if (body[i] !== 0x7b) return undefined; // not a JSON object
+  try {
+    const id = (JSON.parse(body.toString('utf8')) as Record<string, unknown>)[field];
+    return typeof id === 'string' && id.length > 0 && id.length <= 255 ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function computeHmac(algorithm: string, key: string | Buffer, prefix: string | undefined, body: Buffer, suffix?: string): Buffer {

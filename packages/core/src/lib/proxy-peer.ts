@@ -43,13 +43,16 @@ export function proxyPeerReader(options: TrustedProxyOptions): (request: Webhook
     throw new WebhookConfigError('proxy.trusted must list the addresses or CIDRs of your TLS-terminating proxies');
   if (!FORMATS.includes(options.format)) throw new WebhookConfigError(`proxy.format must be one of ${FORMATS.join(', ')}`);
   const list = blockList(options.trusted);
-  const headerName = (options.header ?? DEFAULT_HEADERS[options.format]).toLowerCase();
-  const verifyHeader = (options.verifyHeader ?? 'x-ssl-client-verify').toLowerCase();
+  if (options.albMode !== undefined && options.albMode !== 'passthrough' && options.albMode !== 'verify') throw new WebhookConfigError("proxy.albMode must be 'passthrough' or 'verify'");
+  const albVerify = options.format === 'aws-alb' && options.albMode === 'verify';
+  const headerName = (options.header ?? (albVerify ? 'x-amzn-mtls-clientcert-leaf' : DEFAULT_HEADERS[options.format])).toLowerCase();
+  // The verdict header is read only when named: a proxy that does not set it would let a client set it.
+  const verifyHeader = options.format === 'nginx' ? options.verifyHeader?.toLowerCase() : undefined;
   const format = options.format;
   return (request) => {
     const header = (name: string) => readHeader(request.headers, name);
     const trusted = isTrusted(list, request.remoteAddress);
-    const present = header(headerName) !== undefined || (format === 'aws-alb' && header('x-amzn-mtls-clientcert-leaf') !== undefined) || (format === 'nginx' && header(verifyHeader) !== undefined);
+    const present = header(headerName) !== undefined || (verifyHeader !== undefined && header(verifyHeader) !== undefined);
     if (!trusted) {
       if (present)
         throw new WebhookVerificationError('UNTRUSTED_PROXY', {
@@ -59,7 +62,7 @@ export function proxyPeerReader(options: TrustedProxyOptions): (request: Webhook
     }
     let forwarded;
     try {
-      forwarded = present ? readForwardedCertificate(format, headerName, header, verifyHeader) : undefined;
+      forwarded = present ? readForwardedCertificate(format, headerName, header, verifyHeader, albVerify) : undefined;
     } catch {
       throw new WebhookVerificationError('CERT_UNTRUSTED', { detail: `the ${headerName} header from the proxy could not be parsed as a ${format} certificate` });
     }

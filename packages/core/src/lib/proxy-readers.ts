@@ -67,9 +67,9 @@ function envoy(value: string): ForwardedCertificate {
 }
 
 /** nginx `$ssl_client_escaped_cert` (URL-encoded PEM), with `$ssl_client_verify` in a second header. */
-function nginx(value: string, header: Header, verifyHeader: string): ForwardedCertificate {
+function nginx(value: string, header: Header, verifyHeader: string | undefined): ForwardedCertificate {
   const out: ForwardedCertificate = { certs: value ? parsePemBundle(decodeURIComponent(value)) : [] };
-  const verdict = header(verifyHeader);
+  const verdict = verifyHeader ? header(verifyHeader) : undefined;
   if (verdict !== undefined) {
     out.verified = verdict === 'SUCCESS';
     if (verdict.startsWith('FAILED')) out.verifyError = verdict.slice(7) || 'FAILED';
@@ -79,13 +79,13 @@ function nginx(value: string, header: Header, verifyHeader: string): ForwardedCe
 
 /**
  * AWS ALB: in verify mode the leaf is in `x-amzn-mtls-clientcert-leaf` (ALB already verified it);
- * in passthrough mode the whole chain is in `x-amzn-mtls-clientcert`. URL-encoded PEM where `+`
- * is a literal plus (decodeURIComponent, not form decoding).
+ * in passthrough mode the whole chain is in `x-amzn-mtls-clientcert`. Only the configured mode's
+ * header is read: the other could come from the client. URL-encoded PEM where `+` is a literal plus
+ * (decodeURIComponent, not form decoding).
  */
-function awsAlb(value: string | undefined, header: Header): ForwardedCertificate {
-  const leaf = header('x-amzn-mtls-clientcert-leaf');
-  if (leaf) return { certs: parsePemBundle(decodeURIComponent(leaf)), verified: true };
-  return { certs: value ? parsePemBundle(decodeURIComponent(value)) : [] };
+function awsAlb(value: string | undefined, verifyMode: boolean): ForwardedCertificate {
+  const certs = value ? parsePemBundle(decodeURIComponent(value)) : [];
+  return verifyMode ? { certs, verified: true } : { certs };
 }
 
 /** Traefik PassTLSClientCert (pem: true): URL-escaped, comma-separated base64 DER certificates. */
@@ -113,13 +113,10 @@ function rfc9440(value: string, header: Header): ForwardedCertificate {
 }
 
 /** Reads a forwarded certificate in the given format; undefined when the header is absent. */
-export function readForwardedCertificate(format: ProxyFormat, headerName: string, header: Header, verifyHeader: string): ForwardedCertificate | undefined {
+export function readForwardedCertificate(format: ProxyFormat, headerName: string, header: Header, verifyHeader: string | undefined, albVerify: boolean): ForwardedCertificate | undefined {
   const value = header(headerName);
-  if (format === 'aws-alb') {
-    if (value === undefined && header('x-amzn-mtls-clientcert-leaf') === undefined) return undefined;
-    return awsAlb(value, header);
-  }
-  if (value === undefined) return format === 'nginx' && header(verifyHeader) !== undefined ? nginx('', header, verifyHeader) : undefined;
+  if (format === 'aws-alb') return value === undefined ? undefined : awsAlb(value, albVerify);
+  if (value === undefined) return format === 'nginx' && verifyHeader && header(verifyHeader) !== undefined ? nginx('', header, verifyHeader) : undefined;
   switch (format) {
     case 'envoy':
       return envoy(value);

@@ -16,16 +16,31 @@ export function all(...schemes: Scheme[]): Scheme {
     children: schemes,
     verify(input: SchemeInput): SchemeVerdict {
       const out: SchemeVerdict = { scheme: name, replayable: false };
+      let unsigned: SchemeVerdict | undefined;
       for (const s of schemes) {
         const v = s.verify(input);
+        out.replayable ||= v.replayable;
+        // An id from an unsigned header (apiKey) only counts when no scheme gave a signed one.
+        if (v.unsignedId) {
+          unsigned ??= v;
+          continue;
+        }
         out.id ??= v.id;
         out.timestamp ??= v.timestamp;
         out.keyId ??= v.keyId;
         out.replayId ??= v.replayId;
         out.replaySignature ??= v.replaySignature;
-        out.replayable ||= v.replayable;
+        out.payloadId ??= v.payloadId;
       }
-      for (const k of ['id', 'timestamp', 'keyId', 'replayId', 'replaySignature'] as const) if (out[k] === undefined) delete out[k];
+      if (out.replayId === undefined && out.replaySignature === undefined && unsigned) {
+        out.replayId = unsigned.replayId;
+        out.unsignedId = true;
+      }
+      if (unsigned) {
+        out.id ??= unsigned.id;
+        out.keyId ??= unsigned.keyId;
+      }
+      for (const k of ['id', 'timestamp', 'keyId', 'replayId', 'replaySignature', 'payloadId', 'unsignedId'] as const) if (out[k] === undefined) delete out[k];
       return out;
     },
   };

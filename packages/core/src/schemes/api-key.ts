@@ -58,6 +58,7 @@ export function apiKey(options: ApiKeyOptions = {}): Scheme {
       if (id) {
         verdict.id = id;
         verdict.replayId = id;
+        verdict.unsignedId = true;
       }
       return verdict;
     },

@@ -1,7 +1,7 @@
 import type { KeyInput, Scheme, SchemeInput, SchemeVerdict } from '../types.js';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { decodeHex } from '../lib/compare.js';
-import { matchHmac } from '../lib/hmac.js';
+import { computeHmac, matchHmac } from '../lib/hmac.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
 import { prepareUtf8Secrets } from '../lib/secret-keys.js';
 
@@ -37,10 +37,14 @@ export function github(options: GitHubOptions = {}): Scheme {
       const prefix = `${algorithm}=`;
       const bytes = header.startsWith(prefix) && header.length === prefix.length + hexLength ? decodeHex(header.slice(prefix.length)) : undefined;
       if (!bytes) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `expected ${prefix} followed by ${hexLength} hex digits`, scheme: 'github' });
-      const keyId = matchHmac(algorithm, input.keysFor(this), undefined, input.body, undefined, [bytes]);
-      if (keyId === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'signature matched no active secret', scheme: 'github' });
+      const keys = input.keysFor(this);
+      const match = matchHmac(algorithm, keys, undefined, input.body, undefined, [bytes]);
+      if (match === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'signature matched no active secret', scheme: 'github' });
       const id = input.header('x-github-delivery');
-      const verdict: SchemeVerdict = { scheme: 'github', keyId, replaySignature: bytes, replayable: true };
+      // The replay identity is the SHA-256 HMAC on both paths, so a copy re-sent with only the SHA-1
+      // header is still the same message.
+      const identity = algorithm === 'sha256' ? match.identity : computeHmac('sha256', keys[0]!.key as never, undefined, input.body);
+      const verdict: SchemeVerdict = { scheme: 'github', keyId: match.keyId, replaySignature: identity, replayable: true };
       if (id) verdict.id = id;
       return verdict;
     },

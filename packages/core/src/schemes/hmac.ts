@@ -46,6 +46,8 @@ export function hmac(options: HmacOptions): Scheme {
   const tsHeader = options.timestampHeader?.toLowerCase();
   if (template.usesId && !idHeader) throw new WebhookConfigError(`${name}: the template uses {id}; set idHeader`);
   if (template.usesTimestamp && !tsHeader) throw new WebhookConfigError(`${name}: the template uses {timestamp}; set timestampHeader`);
+  // A timestamp outside the signed content could be changed at will: freshness would check nothing.
+  if (tsHeader && !template.usesTimestamp) throw new WebhookConfigError(`${name}: timestampHeader is set but the template does not sign {timestamp}`);
   const header = options.header.toLowerCase();
   const prefix = options.prefix ?? '';
   const size = DIGEST_BYTES[algorithm];
@@ -69,11 +71,11 @@ export function hmac(options: HmacOptions): Scheme {
       if (tsHeader && (ts === undefined ? template.usesTimestamp : !INTEGER.test(ts)))
         throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `${options.timestampHeader} must be an integer`, scheme: name });
       const [before, after] = template.render(id ?? '', ts ?? '');
-      const keyId = matchHmac(algorithm, input.keysFor(this), before, input.body, after, [bytes]);
-      if (keyId === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'signature matched no active secret', scheme: name });
-      const verdict: SchemeVerdict = { scheme: name, keyId, replayable: true };
+      const match = matchHmac(algorithm, input.keysFor(this), before, input.body, after, [bytes]);
+      if (match === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'signature matched no active secret', scheme: name });
+      const verdict: SchemeVerdict = { scheme: name, keyId: match.keyId, replayable: true };
       if (template.usesId && id) verdict.replayId = id;
-      else verdict.replaySignature = bytes;
+      else verdict.replaySignature = match.identity;
       if (id) verdict.id = id;
       if (ts !== undefined) verdict.timestamp = perMs ? Math.floor(Number(ts) / 1000) : Number(ts);
       return verdict;

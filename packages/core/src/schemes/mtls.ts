@@ -24,8 +24,17 @@ interface PreparedBinding {
   dns: Set<string>;
   cn: Set<string>;
   revoked: Set<string>;
-  /** Chain and identity verdicts per certificate fingerprint; dropped with the binding when the tenant reloads. */
-  verdicts: Map<string, WebhookErrorCode | 'ok'>;
+  /** Earliest nextUpdate of the tenant's CRLs: past it, revocation status is unknown (fail closed). */
+  crlNextUpdate: number | undefined;
+  /** What depends only on the certificate and this binding, per fingerprint; dropped with the binding when the tenant reloads. */
+  verdicts: Map<string, CertificateMatch>;
+}
+
+interface CertificateMatch {
+  pinned: boolean;
+  chainsToTenant: boolean;
+  chainsToAnchors: boolean;
+  named: boolean;
 }
 
 const MAX_VERDICTS = 1000;
@@ -62,6 +71,22 @@ const NODE_CODES: Record<string, { code: WebhookErrorCode; fix: string }> = {
   CRL_HAS_EXPIRED: { code: 'CERT_UNTRUSTED', fix: "refresh the CRL given to the server's crl option" },
 };
 
+/**
+ * A proxy's own failure (nginx `FAILED:<OpenSSL reason>`): causes we cannot re-check are final.
+ * Chain errors (the proxy lacks the tenant's CA, as with optional_no_ca) are re-checked against the
+ * tenant's CA instead.
+ */
+function proxyReason(peer: PeerCertificate): { code: WebhookErrorCode; fix: string } | undefined {
+  if (peer.source !== 'proxy') return undefined;
+  const reason = (peer.authorizationError ?? '').toLowerCase();
+  if (reason.includes('revoked')) return { code: 'CERT_REVOKED', fix: 'the sender must use a certificate that is not revoked' };
+  if (reason.includes('expired') && !reason.includes('crl')) return { code: 'CERT_EXPIRED', fix: 'the sender must renew its client certificate' };
+  if (reason.includes('not yet valid')) return { code: 'CERT_NOT_YET_VALID', fix: "check the sender's clock and the certificate's notBefore" };
+  if (reason.includes('purpose')) return { code: 'CERT_WRONG_USAGE', fix: 'issue the client certificate with the clientAuth extended key usage' };
+  if (/issuer|self.signed|verify the first certificate|unable to verify/.test(reason)) return undefined;
+  return { code: 'CERT_UNTRUSTED', fix: 'the proxy refused the certificate; see its logs' };
+}
+
 function pems(input: string | Buffer | readonly (string | Buffer)[] | undefined, where: string): X509Certificate[] {
   if (input === undefined) return [];
   const list = Array.isArray(input) ? (input as readonly (string | Buffer)[]) : [input as string | Buffer];
@@ -96,6 +121,7 @@ function prepareBinding(b: CertificateBinding | undefined, where: string): Prepa
   if (cas.length === 0 && fingerprints.size === 0 && uris.size + dns.size + cn.size === 0)
     throw new WebhookConfigError(`${where}: the certificate binding names no ca, fingerprint, uri, dns or cn`);
   const revoked = new Set(strings(b.revokedSerials, where, 'revokedSerials').map(normalizeSerial));
+  let crlNextUpdate: number | undefined;
   for (const crl of b.crls ?? []) {
     let parsed;
     let lastError = 'no CA given to check its signature';
@@ -109,8 +135,9 @@ function prepareBinding(b: CertificateBinding | undefined, where: string): Prepa
     }
     if (!parsed) throw new WebhookConfigError(`${where}: a CRL is not usable: ${lastError}`);
     for (const s of parsed.serials) revoked.add(s);
+    if (parsed.nextUpdate !== undefined) crlNextUpdate = Math.min(crlNextUpdate ?? Infinity, parsed.nextUpdate);
   }
-  return { cas, fingerprints, uris, dns, cn, revoked, verdicts: new Map() };
+  return { cas, fingerprints, uris, dns, cn, revoked, crlNextUpdate, verdicts: new Map() };
 }
 
 function reject(code: WebhookErrorCode, detail: string, tenant: string | undefined): never {
@@ -129,28 +156,35 @@ export function mtls(options: MtlsOptions = {}): Scheme {
   // Warn once per certificate and threshold; bounded so a flood of certificates cannot grow it.
   const warned = new Map<string, 30 | 7>();
 
-  function identityVerdict(cert: X509Certificate, peer: PeerCertificate, b: PreparedBinding, fp: string): WebhookErrorCode | 'ok' {
+  function matchOf(cert: X509Certificate, peer: PeerCertificate, b: PreparedBinding, fp: string): CertificateMatch {
     const cached = b.verdicts.get(fp);
     if (cached !== undefined) return cached;
-    let verdict: WebhookErrorCode | 'ok' = 'ok';
-    if (b.fingerprints.size > 0 && !b.fingerprints.has(fp)) verdict = 'CERT_IDENTITY_MISMATCH';
-    else if (b.cas.length > 0 && !b.fingerprints.has(fp) && !chainsTo(cert, peer.chain ?? chainOf(cert), b.cas)) {
-      // Trusted by the server or the shared anchors, yet not issued by this tenant's CA: another tenant's.
-      // (Node's verdict, or a proxy's that verified it in its own trust store: nginx SUCCESS, ALB verify mode.)
-      const trustedElsewhere = (anchors.length > 0 && chainsTo(cert, peer.chain ?? chainOf(cert), anchors)) || peer.authorized === true;
-      verdict = trustedElsewhere ? 'CERT_IDENTITY_MISMATCH' : 'CERT_UNTRUSTED';
-    } else if (b.cas.length === 0 && b.fingerprints.size === 0) {
-      const trusted = (anchors.length > 0 && chainsTo(cert, peer.chain ?? chainOf(cert), anchors)) || peer.authorized === true;
-      if (!trusted) verdict = 'CERT_UNTRUSTED';
-    }
-    if (verdict === 'ok' && b.uris.size + b.dns.size + b.cn.size > 0) {
+    const chain = peer.chain ?? chainOf(cert);
+    let named = true;
+    if (b.uris.size + b.dns.size + b.cn.size > 0) {
       const san = subjectAltNames(cert);
-      const named = san.uri.some((u) => b.uris.has(u)) || san.dns.some((d) => b.dns.has(d)) || commonNames(cert).some((c) => b.cn.has(c));
-      if (!named) verdict = 'CERT_IDENTITY_MISMATCH';
+      named = san.uri.some((u) => b.uris.has(u)) || san.dns.some((d) => b.dns.has(d)) || commonNames(cert).some((c) => b.cn.has(c));
     }
+    const m: CertificateMatch = {
+      pinned: b.fingerprints.has(fp),
+      chainsToTenant: b.cas.length > 0 && chainsTo(cert, chain, b.cas),
+      chainsToAnchors: anchors.length > 0 && chainsTo(cert, chain, anchors),
+      named,
+    };
     if (b.verdicts.size >= MAX_VERDICTS) b.verdicts.clear();
-    b.verdicts.set(fp, verdict);
-    return verdict;
+    b.verdicts.set(fp, m);
+    return m;
+  }
+
+  /** Decided per request: the cached facts about the certificate, and this connection's TLS or proxy verdict. */
+  function identityVerdict(cert: X509Certificate, peer: PeerCertificate, b: PreparedBinding, fp: string): WebhookErrorCode | 'ok' {
+    const m = matchOf(cert, peer, b, fp);
+    // Trusted by the server's TLS stack, or by a proxy that reported its own verification.
+    const trustedElsewhere = m.chainsToAnchors || peer.authorized === true;
+    if (b.fingerprints.size > 0 && !m.pinned) return 'CERT_IDENTITY_MISMATCH';
+    if (b.cas.length > 0 && !m.pinned && !m.chainsToTenant) return trustedElsewhere ? 'CERT_IDENTITY_MISMATCH' : 'CERT_UNTRUSTED';
+    if (b.cas.length === 0 && b.fingerprints.size === 0 && !trustedElsewhere) return 'CERT_UNTRUSTED';
+    return m.named ? 'ok' : 'CERT_IDENTITY_MISMATCH';
   }
 
   function warnExpiry(input: SchemeInput, cert: X509Certificate, fp: string, to: number) {
@@ -192,8 +226,8 @@ export function mtls(options: MtlsOptions = {}): Scheme {
       const b = (input.tenantData(this) as PreparedBinding | undefined) ?? staticBinding;
       if (!b) reject('CERT_IDENTITY_MISMATCH', 'no certificate binding for this tenant: set certificates in its config', tenant);
 
-      const node = peer.authorized === false && peer.authorizationError ? NODE_CODES[peer.authorizationError] : undefined;
-      if (node) reject(node.code, `TLS verdict ${peer.authorizationError}: ${node.fix}`, tenant);
+      const node = peer.authorized === false && peer.authorizationError ? (NODE_CODES[peer.authorizationError] ?? proxyReason(peer)) : undefined;
+      if (node) reject(node.code, `${peer.source === 'proxy' ? 'proxy' : 'TLS'} verdict ${peer.authorizationError}: ${node.fix}`, tenant);
 
       const fp = fingerprintOf(cert);
       const { from, to, usage, serial } = factsOf(cert, fp);
@@ -202,6 +236,8 @@ export function mtls(options: MtlsOptions = {}): Scheme {
       if (usage === 'wrong') reject('CERT_WRONG_USAGE', 'the client certificate lacks the clientAuth extended key usage: reissue it for client authentication', tenant);
       if (usage === 'missing' && !allowNoEku)
         reject('CERT_WRONG_USAGE', 'the client certificate has no extended key usage: reissue it with clientAuth, or set mtls({ allowNoEku: true })', tenant);
+      if (b.crlNextUpdate !== undefined && input.now > b.crlNextUpdate)
+        reject('CERT_UNTRUSTED', `the tenant's CRL expired on ${new Date(b.crlNextUpdate).toISOString()}, so revocation status is unknown: publish a fresh CRL`, tenant);
       if (b.revoked.size > 0 && b.revoked.has(serial))
         reject('CERT_REVOKED', `the client certificate (serial ${cert.serialNumber}) is revoked: the sender must use its replacement`, tenant);
 

@@ -27,10 +27,10 @@ export function shopify(options: ShopifyOptions = {}): Scheme {
       if (header === undefined) throw new WebhookVerificationError('MISSING_SIGNATURE', { detail: 'no X-Shopify-Hmac-Sha256 header', scheme: 'shopify' });
       const bytes = decodeBase64(header.trim());
       if (!bytes || bytes.length !== 32) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'expected the base64 of 32 bytes', scheme: 'shopify' });
-      const keyId = matchHmac('sha256', input.keysFor(this), undefined, input.body, undefined, [bytes]);
-      if (keyId === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'signature matched no active secret', scheme: 'shopify' });
+      const match = matchHmac('sha256', input.keysFor(this), undefined, input.body, undefined, [bytes]);
+      if (match === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'signature matched no active secret', scheme: 'shopify' });
       const id = prefixed !== undefined ? input.header('x-shopify-webhook-id') : (input.header('shopify-webhook-id') ?? input.header('shopify-event-id'));
-      const verdict: SchemeVerdict = { scheme: 'shopify', keyId, replaySignature: bytes, replayable: true };
+      const verdict: SchemeVerdict = { scheme: 'shopify', keyId: match.keyId, replaySignature: match.identity, replayable: true };
       if (id) verdict.id = id;
       return verdict;
     },

@@ -1,7 +1,7 @@
 import type { KeyInput, Scheme, SchemeInput, SchemeVerdict } from '../types.js';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { decodeHex } from '../lib/compare.js';
-import { matchHmac } from '../lib/hmac.js';
+import { jsonIdOf, matchHmac } from '../lib/hmac.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
 import { prepareUtf8Secrets } from '../lib/secret-keys.js';
 
@@ -27,13 +27,10 @@ export function slack(options: SlackOptions = {}): Scheme {
         throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'X-Slack-Request-Timestamp must be integer seconds', scheme: 'slack' });
       const bytes = header.startsWith('v0=') && header.length === 67 ? decodeHex(header.slice(3)) : undefined;
       if (!bytes) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'expected v0= followed by 64 hex digits', scheme: 'slack' });
-      const keyId = matchHmac('sha256', input.keysFor(this), `v0:${ts}:`, input.body, undefined, [bytes]);
-      if (keyId === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'signature matched no active secret', scheme: 'slack' });
-      return { scheme: 'slack', timestamp: Number(ts), keyId, replaySignature: bytes, replayable: true };
-    },
-    idFromPayload(payload: unknown): string | undefined {
-      const id = (payload as { event_id?: unknown } | null)?.event_id;
-      return typeof id === 'string' && id.length > 0 && id.length <= 255 ? id : undefined;
+      const match = matchHmac('sha256', input.keysFor(this), `v0:${ts}:`, input.body, undefined, [bytes]);
+      if (match === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'signature matched no active secret', scheme: 'slack' });
+      const body = input.body;
+      return { scheme: 'slack', timestamp: Number(ts), keyId: match.keyId, replaySignature: match.identity, payloadId: () => jsonIdOf(body, 'event_id'), replayable: true };
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { KeyInput, Scheme, SchemeInput, SchemeVerdict } from '../types.js';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { decodeHex } from '../lib/compare.js';
-import { matchHmac } from '../lib/hmac.js';
+import { jsonIdOf, matchHmac } from '../lib/hmac.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
 import { prepareUtf8Secrets } from '../lib/secret-keys.js';
 
@@ -41,14 +41,18 @@ export function stripe(options: StripeOptions = {}): Scheme {
       if (t === undefined || !TIMESTAMP.test(t))
         throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'Stripe-Signature has no integer t= timestamp', scheme: 'stripe' });
       if (v1.length === 0) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'Stripe-Signature has no well-formed v1 signature', scheme: 'stripe' });
-      const keyId = matchHmac('sha256', input.keysFor(this), `${t}.`, input.body, undefined, v1);
-      if (keyId === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'no v1 signature matched an active secret', scheme: 'stripe' });
-      return { scheme: 'stripe', timestamp: Number(t), keyId, replaySignature: header, replayable: true };
-    },
-    // Stripe retries an event with a fresh t= and signature; the event id in the signed body is what stays.
-    idFromPayload(payload: unknown): string | undefined {
-      const id = (payload as { id?: unknown } | null)?.id;
-      return typeof id === 'string' && id.length > 0 && id.length <= 255 ? id : undefined;
+      const match = matchHmac('sha256', input.keysFor(this), `${t}.`, input.body, undefined, v1);
+      if (match === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'no v1 signature matched an active secret', scheme: 'stripe' });
+      const body = input.body;
+      return {
+        scheme: 'stripe',
+        timestamp: Number(t),
+        keyId: match.keyId,
+        replaySignature: match.identity,
+        // Stripe retries an event with a fresh t= and signature; the event id in the signed body is what stays.
+        payloadId: () => jsonIdOf(body, 'id'),
+        replayable: true,
+      };
     },
   };
 }
