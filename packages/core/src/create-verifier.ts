@@ -116,6 +116,8 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
   const retention = Math.max(positive(replay?.retentionMs, DAY_MS, 'replay.retentionMs'), 2 * toleranceMs);
   const storeTimeout = positive(replay?.timeoutMs, 2_000, 'replay.timeoutMs');
   const duplicates = replay?.duplicates ?? 'ack';
+  const namespace = replay?.namespace;
+  if (namespace !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(namespace)) throw new WebhookConfigError('replay.namespace must be 1-64 letters, digits, - or _');
   if (duplicates !== 'ack' && duplicates !== 'reject') throw new WebhookConfigError("replay.duplicates must be 'ack' or 'reject'");
   // The memory store answers synchronously: no timer is needed to bound it.
   const storeNeedsTimeout = !(store instanceof MemoryReplayStore);
@@ -267,7 +269,7 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
       // Derived from the verified signature only when no signed id exists: most deliveries never pay for the digest.
       if (identity === undefined && verdict.replaySignature !== undefined) identity = signatureDigest(verdict.replaySignature);
       if (identity !== undefined) {
-        const replayKey = `${tenantId === undefined ? '-' : encodeURIComponent(tenantId)}:${verdict.scheme}:${identity}`;
+        const replayKey = `${tenantId === undefined ? '-' : encodeURIComponent(tenantId)}:${namespace === undefined ? '' : `${namespace}.`}${verdict.scheme}:${identity}`;
         const r = (await reserve(replayKey)) as ReserveResult | undefined;
         if (!r || typeof r !== 'object')
           throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: 'the replay store gave no answer; the handler was not run', tenant: tenantId });

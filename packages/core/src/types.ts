@@ -225,6 +225,11 @@ export interface ReplayOptions {
   duplicates?: 'ack' | 'reject';
   /** A store call slower than this fails closed with REPLAY_STORE_UNAVAILABLE, ms (default 2 000). */
   timeoutMs?: number;
+  /**
+   * Keeps this verifier's keys apart when several verifiers share one store without tenants (one
+   * sender's message ids could otherwise mark another's as duplicates). Letters, digits, - and _.
+   */
+  namespace?: string;
 }
 
 export interface ClaimContext<T extends TenantConfig = TenantConfig> {

@@ -503,3 +503,17 @@ describe('replay identity cannot be varied by an attacker', () => {
     assert.throws(() => hmac({ header: 'x-sig', idHeader: 'x-id', timestampHeader: 'x-ts', template: '{id}{timestamp}.{body}' }), /separated/);
   });
 });
+
+describe('replay namespace', () => {
+  test('two verifiers sharing one store stay apart with namespaces', async () => {
+    const store = new MemoryReplayStore();
+    const a = createVerifier({ scheme: standardWebhooks({ secret: SECRET }), replay: { store, namespace: 'billing' } });
+    const b = createVerifier({ scheme: standardWebhooks({ secret: SECRET }), replay: { store, namespace: 'crm' } });
+    const h = sign.standardWebhooks({ secret: SECRET, body, id: 'msg_shared' });
+    const w = await a.verify(request(h, body));
+    assert.equal(w.replayKey, '-:billing.standardWebhooks:msg_shared');
+    await w.commit();
+    await (await b.verify(request(h, body))).commit();
+    assert.throws(() => createVerifier({ scheme: standardWebhooks({ secret: SECRET }), replay: { namespace: 'a:b' } }), /namespace/);
+  });
+});

@@ -6,9 +6,12 @@ function build(name: string, config: WebhookVerifierConfig | undefined, store: R
   if (!config || typeof config !== 'object') throw new WebhookConfigError(`verifier "${name}": options are missing`);
   // Drop the module's own field; everything else is core's.
   const { problemDetail: _ignored, ...options } = config as VerifierOptions & { problemDetail?: boolean; verifier?: Verifier };
-  // The injected store serves every verifier that keeps replay on without naming its own store.
+  // The injected store serves every verifier that keeps replay on without naming its own store; the
+  // verifier's name keeps their keys apart (unless it names a namespace of its own).
   const source =
-    options.verifier !== undefined || options.replay === false || !store || options.replay?.store ? options : { ...options, replay: { ...options.replay, store } };
+    options.verifier !== undefined || options.replay === false || !store || options.replay?.store
+      ? options
+      : { ...options, replay: { namespace: name, ...options.replay, store } };
   try {
     return verifierFrom(source as VerifierSource, `verifier "${name}"`);
   } catch (e) {
