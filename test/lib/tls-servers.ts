@@ -5,6 +5,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import express4 from 'express4';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { Controller, HttpCode, Module, Post, type NestApplicationOptions } from '@nestjs/common';
@@ -42,8 +43,8 @@ async function listen(server: Server, scheme: 'http' | 'https'): Promise<TlsServ
   };
 }
 
-function expressApp(v: TlsVerifiers) {
-  const app = express();
+function expressApp(v: TlsVerifiers, flavour: typeof express) {
+  const app = flavour();
   for (const route of Object.keys(v) as TlsRoute[]) {
     app.post(`/${route}/:tenant`, expressVerify({ verifier: v[route] }), (req, res) => {
       res.json(answer(req.webhook));
@@ -88,7 +89,7 @@ class TlsController {
   }
 }
 
-export type TlsAdapter = 'express' | 'koa' | 'nestjs';
+export type TlsAdapter = 'express' | 'express4' | 'koa' | 'nestjs';
 
 /** Starts one adapter over HTTPS (requestCert, rejectUnauthorized: false) or plain HTTP. */
 export async function startTlsServer(adapter: TlsAdapter, v: TlsVerifiers, tls: ServerOptions | undefined): Promise<TlsServer> {
@@ -102,7 +103,7 @@ export async function startTlsServer(adapter: TlsAdapter, v: TlsVerifiers, tls: 
     const port = (app.getHttpServer().address() as AddressInfo).port;
     return { url: `${tls ? 'https' : 'http'}://localhost:${port}`, port, close: () => app.close() };
   }
-  const handler = adapter === 'express' ? expressApp(v) : koaApp(v).callback();
+  const handler = adapter === 'koa' ? koaApp(v).callback() : expressApp(v, (adapter === 'express4' ? express4 : express) as typeof express);
   const server = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
   return listen(server, tls ? 'https' : 'http');
 }

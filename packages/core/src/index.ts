@@ -38,5 +38,5 @@ export type { SignHmacInput } from './sign/sign-hmac.js';
 export type { SignApiKeyInput } from './sign/sign-api-key.js';
 export type * from './types.js';
 export { readRawBody, type ReadRawBodyOptions } from './node/read-raw-body.js';
-export { rejectionResponse, type WebhookHttpResponse } from './node/rejection-response.js';
+export { rejectionResponse, isAcknowledgement, type WebhookHttpResponse } from './node/rejection-response.js';
 export { peerFromSocket, type SocketLike } from './node/peer-from-socket.js';

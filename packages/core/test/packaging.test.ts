@@ -28,6 +28,7 @@ test('every code has a status and a problem with the same status', () => {
     assert.equal(p.status, esm.WEBHOOK_ERROR_STATUS[code]);
     assert.equal(p.code, code);
     assert.match(p.type, /^urn:hookguard:problem:[a-z-]+$/);
+    assert.equal(esm.isAcknowledgement(e), code === 'DUPLICATE', `${code}: only a duplicate is acknowledged`);
     const res = esm.rejectionResponse(e);
     assert.equal(res.status, code === 'DUPLICATE' ? 200 : esm.WEBHOOK_ERROR_STATUS[code]);
     assert.match(res.headers['content-type']!, code === 'DUPLICATE' ? /^application\/json/ : /^application\/problem\+json/);

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
+  isAcknowledgement,
   isWebhookVerificationError,
   rejectionResponse,
   verifierFrom,
@@ -29,9 +30,8 @@ export function verifyWebhook<T extends TenantConfig = TenantConfig>(options: Ve
   const verifier = verifierFrom(source as VerifierSource<T>);
 
   function reject(error: WebhookVerificationError, res: Response, next: NextFunction): void {
-    // A duplicate of a processed message is not a failure: it is always acknowledged here (an
-    // error handler would turn its 200 into a 500 and make the sender retry forever).
-    if (res.headersSent || (onError === 'next' && error.code !== 'DUPLICATE')) {
+    // An acknowledgement (a duplicate of a processed message) is answered here even with onError: 'next'.
+    if (res.headersSent || (onError === 'next' && !isAcknowledgement(error))) {
       next(error);
       return;
     }

@@ -1,4 +1,5 @@
 import {
+  isAcknowledgement,
   isWebhookVerificationError,
   rejectionResponse,
   verifierFrom,
@@ -50,8 +51,8 @@ export function verifyWebhook<P = unknown, T extends TenantConfig = TenantConfig
       webhook = await verifier.verify<P>(toWebhookRequest(ctx, body), { parse: true });
     } catch (e) {
       if (!isWebhookVerificationError(e)) throw e;
-      // A duplicate of a processed message is not a failure: acknowledge it so the sender stops.
-      if (onError === 'respond' || e.code === 'DUPLICATE') return respond(ctx, e, problemDetail);
+      // An acknowledgement (a duplicate of a processed message) is answered here even with onError: 'throw'.
+      if (onError === 'respond' || isAcknowledgement(e)) return respond(ctx, e, problemDetail);
       const { 'content-type': _type, ...headers } = rejectionResponse(e).headers;
       // Koa's own error handler keeps `status`, sends `headers` and shows the message when `expose`.
       Object.assign(e, { expose: e.status < 500, headers });

@@ -1,9 +1,9 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Controller, ForbiddenException, HttpCode, Injectable, Module, Post, type ExecutionContext } from '@nestjs/common';
 import { fromParam, sign, standardWebhooks, type Verifier, type WebhookRequest, type WebhookVerificationError } from '@hookguard/core';
 import { VerifiedWebhook, WebhookGuard, WebhookModule, WebhookTenant, type WebhookHttpRequest } from '@hookguard/nestjs';
-import { isProblem, newSecret, post, startApp, type Reply, type RunningApp } from './helpers.js';
+import { isProblem, newSecret, post, type Reply, serveDuringFile } from './helpers.js';
 
 const SECRETS: Record<string, string> = { acme: newSecret(), globex: newSecret() };
 const rejected: string[] = [];
@@ -48,13 +48,7 @@ class GatewayController {
 })
 class AppModule {}
 
-let running: RunningApp;
-before(async () => {
-  running = await startApp(AppModule);
-});
-after(async () => {
-  await running.close();
-});
+const running = serveDuringFile(AppModule);
 
 function send(tenant: string | undefined, secret: string, id?: string): Promise<Reply> {
   const body = JSON.stringify({ type: 'ping' });

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { after, before } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
@@ -23,6 +24,29 @@ export async function startApp(module: unknown, options: NestApplicationOptions 
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, url, close: () => app.close() };
+}
+
+/** Starts `module` before this file's tests and closes it after them; `url` is read once it runs. */
+export function serveDuringFile(module: unknown): { readonly url: string; readonly app: INestApplication } {
+  let running: RunningApp | undefined;
+  before(async () => {
+    running = await startApp(module);
+  });
+  after(async () => {
+    await running?.close();
+  });
+  const started = () => {
+    if (!running) throw new Error('the app is not running yet');
+    return running;
+  };
+  return {
+    get url() {
+      return started().url;
+    },
+    get app() {
+      return started().app;
+    },
+  };
 }
 
 export interface Reply {

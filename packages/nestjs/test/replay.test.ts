@@ -1,10 +1,10 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { request as httpRequest } from 'node:http';
 import assert from 'node:assert/strict';
 import { BadRequestException, Controller, Global, HttpCode, HttpException, Injectable, Module, Post, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { sign, standardWebhooks } from '@hookguard/core';
 import { VerifiedWebhook, WebhookModule, WebhookPayload, WEBHOOK_REPLAY_STORE } from '@hookguard/nestjs';
-import { deferred, deliver, isProblem, newSecret, RecordingStore, startApp, type RunningApp } from './helpers.js';
+import { deferred, deliver, isProblem, newSecret, RecordingStore, serveDuringFile } from './helpers.js';
 
 const SECRET = newSecret();
 const store = new RecordingStore();
@@ -76,13 +76,7 @@ let claimStarted = deferred();
 })
 class AppModule {}
 
-let running: RunningApp;
-before(async () => {
-  running = await startApp(AppModule);
-});
-after(async () => {
-  await running.close();
-});
+const running = serveDuringFile(AppModule);
 
 const url = () => `${running.url}/hooks`;
 

@@ -1,10 +1,10 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
 import { accountClaim, fromParam, standardWebhooks, type VerifiedWebhook } from '@hookguard/core';
 import { VerifiedWebhook as Verified, Webhook, WebhookCertificate, WebhookModule, WebhookPayload, WebhookTenant } from '@hookguard/nestjs';
-import { deliver, isProblem, newSecret, post, startApp, type RunningApp } from './helpers.js';
+import { deliver, isProblem, newSecret, post, serveDuringFile } from './helpers.js';
 
 const ACME = newSecret();
 const GLOBEX = newSecret();
@@ -52,13 +52,7 @@ class HooksController {
 })
 class AppModule {}
 
-let running: RunningApp;
-before(async () => {
-  running = await startApp(AppModule);
-});
-after(async () => {
-  await running.close();
-});
+const running = serveDuringFile(AppModule);
 
 const event = (extra: Record<string, unknown> = {}) => ({ type: 'invoice.paid', account: 'acct_acme', ...extra });
 

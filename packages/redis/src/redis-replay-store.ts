@@ -97,13 +97,9 @@ export class RedisReplayStore implements ReplayStore {
     return redisKey(this.keyPrefix, replayKey);
   }
 
-  reserve(key: string, ttlMs: number): Promise<ReserveResult> {
-    let px: string;
-    try {
-      px = ttlArg(ttlMs, 'ttlMs');
-    } catch (e) {
-      return Promise.reject(e);
-    }
+  // async: a bad TTL becomes a rejection like any store fault, never a synchronous throw.
+  async reserve(key: string, ttlMs: number): Promise<ReserveResult> {
+    const px = ttlArg(ttlMs, 'ttlMs');
     const redisKey = this.keyFor(key);
     const token = randomBytes(12).toString('base64url');
     return boundedCall(
@@ -128,13 +124,8 @@ export class RedisReplayStore implements ReplayStore {
     });
   }
 
-  commit(key: string, ttlMs: number, token?: string): Promise<void> {
-    let px: string;
-    try {
-      px = ttlArg(ttlMs, 'ttlMs');
-    } catch (e) {
-      return Promise.reject(e);
-    }
+  async commit(key: string, ttlMs: number, token?: string): Promise<void> {
+    const px = ttlArg(ttlMs, 'ttlMs');
     const redisKey = this.keyFor(key);
     return boundedCall(this.client, this.commandTimeoutMs, 'replay commit', () =>
       this.#script(COMMIT)(redisKey, px, token === undefined ? '0' : '1', token ?? ''),

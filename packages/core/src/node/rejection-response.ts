@@ -22,3 +22,12 @@ export function rejectionResponse(error: WebhookVerificationError, options: ToPr
   if (error.code === 'BODY_TOO_LARGE') headers['connection'] = 'close';
   return { status: error.status, headers, body: JSON.stringify(toProblem(error, options)) };
 }
+
+/**
+ * True when the rejection is an answer the sender must get as it is, not an error for the app's
+ * error handling: a duplicate of a processed message (200). Adapters that hand rejections to the
+ * app (`onError: 'next' | 'throw'`) still answer these themselves, or the sender would retry forever.
+ */
+export function isAcknowledgement(error: WebhookVerificationError): boolean {
+  return error.status < 400;
+}
