@@ -1,5 +1,6 @@
 // Memory replay store cells, each in a fresh process:
-//   node bench/store/memory-cell.mjs throughput <keys>            reserve+commit pairs per second
+//   node bench/store/memory-cell.mjs throughput <keys> [--sync]   reserve+commit pairs per second
+//                                                                 (--sync: reserveSync + commit, as the verifier calls it)
 //   node --expose-gc bench/store/memory-cell.mjs memory <keys>    heap bytes per remembered key
 //   node --expose-gc bench/store/memory-cell.mjs keys <keys>      heap bytes of the key strings alone
 // Keys look like the verifier's: `<tenant or ->:<scheme>:<message id>`.
@@ -10,6 +11,7 @@ import { emitResult } from '../lib/child.mjs';
 const CORE = process.env.BENCH_CORE ? pathToFileURL(process.env.BENCH_CORE).href : '@hookguard/core';
 
 const [mode, countArg] = process.argv.slice(2);
+const sync = process.argv.includes('--sync');
 const count = Number(countArg);
 const RESERVE_TTL = 60_000;
 const RETENTION = 24 * 60 * 60 * 1000;
@@ -35,6 +37,15 @@ function heapAfterGc() {
   return process.memoryUsage().heapUsed;
 }
 
+// As the verifier calls it: reserveSync() before the handler; commit() after it, whose promise
+// (already settled) the adapter awaits later, off this path.
+function reserveCommitSync(store, key) {
+  const r = store.reserveSync(key, RESERVE_TTL);
+  if (r.state !== 'reserved') throw new Error(`reserve of a new key returned ${r.state}`);
+  void store.commit(key, RETENTION, r.token);
+}
+
+// Through the ReplayStore interface, as any other store is called: each step awaited.
 async function reserveCommit(store, key) {
   const r = await store.reserve(key, RESERVE_TTL);
   if (r.state !== 'reserved') throw new Error(`reserve of a new key returned ${r.state}`);
@@ -48,18 +59,19 @@ async function main() {
   if (mode === 'throughput') {
     // Warm-up on its own store, then the timed run over pre-built keys (key building not timed).
     const warm = new MemoryReplayStore({ maxKeys: 20_001 });
-    for (let i = 0; i < 20_000; i++) await reserveCommit(warm, `warm:${i}`);
+    for (let i = 0; i < 20_000; i++) sync ? reserveCommitSync(warm, `warm:${i}`) : await reserveCommit(warm, `warm:${i}`);
     const keys = new Array(count);
     for (let i = 0; i < count; i++) keys[i] = replayKey(i);
     const store = new MemoryReplayStore({ maxKeys: count + 1 });
     const t0 = process.hrtime.bigint();
-    for (let i = 0; i < count; i++) await reserveCommit(store, keys[i]);
+    if (sync) for (let i = 0; i < count; i++) reserveCommitSync(store, keys[i]);
+    else for (let i = 0; i < count; i++) await reserveCommit(store, keys[i]);
     const ns = Number(process.hrtime.bigint() - t0);
     // Correctness: a committed key is now a duplicate, and the store holds every key.
     const again = await store.reserve(keys[count >> 1], RESERVE_TTL);
     if (again.state !== 'done') throw new Error(`a committed key reserved again returned ${again.state}`);
     if (store.size !== count) throw new Error(`store holds ${store.size} keys, expected ${count}`);
-    emitResult({ mode, count, opsPerSec: count / (ns / 1e9), nsPerOp: ns / count });
+    emitResult({ mode, count, sync, opsPerSec: count / (ns / 1e9), nsPerOp: ns / count });
     return;
   }
 

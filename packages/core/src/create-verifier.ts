@@ -33,6 +33,11 @@ import { signatureDigest } from './lib/hmac.js';
 const DEFAULT_MAX_BODY = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** A store that can also reserve without a promise (MemoryReplayStore); the verifier uses it when present. */
+interface SyncReplayStore extends ReplayStore {
+  reserveSync(key: string, ttlMs: number): ReserveResult;
+}
+
 /** A tenant's config with its keys (and e.g. certificate binding) prepared once per cache entry. */
 interface LoadedTenant<T> {
   config: T;
@@ -119,8 +124,10 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
   const namespace = replay?.namespace;
   if (namespace !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(namespace)) throw new WebhookConfigError('replay.namespace must be 1-64 letters, digits, - or _');
   if (duplicates !== 'ack' && duplicates !== 'reject') throw new WebhookConfigError("replay.duplicates must be 'ack' or 'reject'");
-  // The memory store answers synchronously: no timer is needed to bound it.
-  const storeNeedsTimeout = !(store instanceof MemoryReplayStore);
+  // A store that can answer synchronously (the memory store) is asked so: no promise and no timer
+  // is needed to bound it. Its commit and release answer at once as well.
+  const reserveSync = typeof (store as SyncReplayStore | undefined)?.reserveSync === 'function' ? (store as SyncReplayStore).reserveSync : undefined;
+  const storeNeedsTimeout = reserveSync === undefined;
 
   const claims: readonly ClaimCheck<T>[] = options.claims === undefined ? [] : Array.isArray(options.claims) ? options.claims : [options.claims as ClaimCheck<T>];
   const { onVerified, onRejected, onCertificateExpiring } = options;
@@ -212,7 +219,13 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     return pending.then(undefined, fail);
   }
 
-  async function verifyInner(original: WebhookRequest, verifyOptions: VerifyOptions | undefined): Promise<VerifiedWebhook<unknown, T>> {
+  type Verified = VerifiedWebhook<unknown, T>;
+
+  /**
+   * Synchronous whenever nothing has to wait (no tenant load, no claim, an in-process store): a
+   * verdict then costs no promise hops. Anything that waits continues as a promise.
+   */
+  function verifyInner(original: WebhookRequest, verifyOptions: VerifyOptions | undefined): Verified | Promise<Verified> {
     // 0. behind a TLS-terminating proxy, the client certificate comes from a header of a trusted proxy
     let request = original;
     if (proxyPeer) {
@@ -225,15 +238,26 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     if (body.length > maxBodyBytes) throw new WebhookVerificationError('BODY_TOO_LARGE', { detail: `body is ${body.length} bytes; the limit is ${maxBodyBytes}` });
 
     // 2. tenant
-    let tenantId: string | undefined;
-    let tenant: LoadedTenant<T> | undefined;
-    if (tenants) {
-      tenantId = resolveTenantId(request);
-      if (tenantId === undefined) throw new WebhookVerificationError('UNKNOWN_TENANT', { detail: 'the request names no tenant' });
-      tenant = await loadTenant(tenantId);
-      if (!tenant) throw new WebhookVerificationError('UNKNOWN_TENANT', { detail: 'no tenant with this id', tenant: tenantId });
-    }
+    if (!tenants) return verifyLoaded(request, body, undefined, undefined, verifyOptions);
+    const tenantId = resolveTenantId(request);
+    if (tenantId === undefined) throw new WebhookVerificationError('UNKNOWN_TENANT', { detail: 'the request names no tenant' });
+    const cached = cache.peek(tenantId);
+    if (cached) return verifyLoaded(request, body, tenantId, knownTenant(cached.resolved, tenantId), verifyOptions);
+    return loadTenant(tenantId).then((t) => verifyLoaded(request, body, tenantId, knownTenant(t, tenantId), verifyOptions));
+  }
 
+  function knownTenant(tenant: LoadedTenant<T> | undefined, tenantId: string): LoadedTenant<T> {
+    if (!tenant) throw new WebhookVerificationError('UNKNOWN_TENANT', { detail: 'no tenant with this id', tenant: tenantId });
+    return tenant;
+  }
+
+  function verifyLoaded(
+    request: WebhookRequest,
+    body: Buffer,
+    tenantId: string | undefined,
+    tenant: LoadedTenant<T> | undefined,
+    verifyOptions: VerifyOptions | undefined,
+  ): Verified | Promise<Verified> {
     // 3-4. transport and signature (a transport scheme such as mtls is part of the scheme tree)
     const at = now();
     const input = new Input(request, body, tenantId, tenant, at, certificateExpiring);
@@ -252,6 +276,11 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     // 6. payload and claims
     const webhook = new VerifiedDelivery<unknown, T>(verdict, tenantId, tenant?.config, body, readHeader(request.headers, 'content-type'), request.peer);
     if (verifyOptions?.parse || claims.length > 0) void webhook.payload;
+    if (claims.length > 0) return checkClaims(webhook, request, tenantId, tenant).then(() => replayStep(webhook, verdict, tenantId));
+    return replayStep(webhook, verdict, tenantId);
+  }
+
+  async function checkClaims(webhook: Verified, request: WebhookRequest, tenantId: string | undefined, tenant: LoadedTenant<T> | undefined): Promise<void> {
     for (const check of claims) {
       let ok: boolean;
       try {
@@ -262,30 +291,42 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
       }
       if (ok !== true) throw new WebhookVerificationError('CLAIM_MISMATCH', { detail: 'the payload does not belong to this tenant', tenant: tenantId });
     }
+  }
 
-    // 7. replay: only now, after everything that can reject has passed
-    if (store && verdict.replayable) {
-      let identity = verdict.replayId ?? verdict.payloadId?.();
-      // Derived from the verified signature only when no signed id exists: most deliveries never pay for the digest.
-      if (identity === undefined && verdict.replaySignature !== undefined) identity = signatureDigest(verdict.replaySignature);
-      if (identity !== undefined) {
-        const replayKey = `${tenantId === undefined ? '-' : encodeURIComponent(tenantId)}:${namespace === undefined ? '' : `${namespace}.`}${verdict.scheme}:${identity}`;
-        const r = (await reserve(replayKey)) as ReserveResult | undefined;
-        if (!r || typeof r !== 'object')
-          throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: 'the replay store gave no answer; the handler was not run', tenant: tenantId });
-        if (r.state === 'done') {
-          throw duplicates === 'ack'
-            ? new WebhookVerificationError('DUPLICATE', { detail: 'this message was already processed; the handler was not run again', tenant: tenantId, scheme: verdict.scheme })
-            : new WebhookVerificationError('REPLAYED', { detail: 'this message was already processed', tenant: tenantId, scheme: verdict.scheme });
-        }
-        if (r.state === 'in-flight')
-          throw new WebhookVerificationError('REPLAY_IN_FLIGHT', { detail: 'this message is being processed; retry later', tenant: tenantId, scheme: verdict.scheme });
-        // Anything but an explicit reservation is a store fault: fail closed.
-        if (r.state !== 'reserved')
-          throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: 'the replay store gave an unknown answer; the handler was not run', tenant: tenantId });
-        webhook.hold({ store, key: replayKey, token: r.token, retentionMs: retention, finish });
+  // 7. replay: only now, after everything that can reject has passed
+  function replayStep(webhook: VerifiedDelivery<unknown, T>, verdict: SchemeVerdict, tenantId: string | undefined): Verified | Promise<Verified> {
+    if (!store || !verdict.replayable) return webhook;
+    let identity = verdict.replayId ?? verdict.payloadId?.();
+    // Derived from the verified signature only when no signed id exists: most deliveries never pay for the digest.
+    if (identity === undefined && verdict.replaySignature !== undefined) identity = signatureDigest(verdict.replaySignature);
+    if (identity === undefined) return webhook;
+    const replayKey = `${tenantId === undefined ? '-' : encodeURIComponent(tenantId)}:${namespace === undefined ? '' : `${namespace}.`}${verdict.scheme}:${identity}`;
+    if (reserveSync) {
+      let r: ReserveResult;
+      try {
+        r = reserveSync.call(store, replayKey, inFlightTtl);
+      } catch (e) {
+        throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: 'the replay store could not reserve the message; the handler was not run', cause: e });
       }
+      return reserved(webhook, r, replayKey, verdict, tenantId);
     }
+    return reserve(replayKey).then((r) => reserved(webhook, r, replayKey, verdict, tenantId));
+  }
+
+  function reserved(webhook: VerifiedDelivery<unknown, T>, r: ReserveResult | undefined, replayKey: string, verdict: SchemeVerdict, tenantId: string | undefined): Verified {
+    if (!r || typeof r !== 'object')
+      throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: 'the replay store gave no answer; the handler was not run', tenant: tenantId });
+    if (r.state === 'done') {
+      throw duplicates === 'ack'
+        ? new WebhookVerificationError('DUPLICATE', { detail: 'this message was already processed; the handler was not run again', tenant: tenantId, scheme: verdict.scheme })
+        : new WebhookVerificationError('REPLAYED', { detail: 'this message was already processed', tenant: tenantId, scheme: verdict.scheme });
+    }
+    if (r.state === 'in-flight')
+      throw new WebhookVerificationError('REPLAY_IN_FLIGHT', { detail: 'this message is being processed; retry later', tenant: tenantId, scheme: verdict.scheme });
+    // Anything but an explicit reservation is a store fault: fail closed.
+    if (r.state !== 'reserved')
+      throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: 'the replay store gave an unknown answer; the handler was not run', tenant: tenantId });
+    webhook.hold({ store: store!, key: replayKey, token: r.token, retentionMs: retention, finish });
     return webhook;
   }
 
@@ -300,6 +341,25 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     return error;
   }
 
+  function accepted(webhook: Verified): Verified {
+    if (onVerified) {
+      try {
+        onVerified(webhook);
+      } catch {
+        // A hook must never change a verdict.
+      }
+    }
+    return webhook;
+  }
+
+  /** Anything unexpected still ends as a rejection, never as an accept. */
+  function rejection(e: unknown, request: WebhookRequest): WebhookVerificationError {
+    return reject(
+      isWebhookVerificationError(e) ? e : new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'the request could not be verified', cause: e }),
+      request,
+    );
+  }
+
   return {
     maxBodyBytes,
     scheme,
@@ -308,24 +368,18 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
       if (id === undefined) cache.clear();
       else cache.delete(id);
     },
-    async verify<P>(request: WebhookRequest, verifyOptions?: VerifyOptions): Promise<VerifiedWebhook<P, T>> {
+    verify<P>(request: WebhookRequest, verifyOptions?: VerifyOptions): Promise<VerifiedWebhook<P, T>> {
+      let result: Verified | Promise<Verified>;
       try {
-        const webhook = await verifyInner(request, verifyOptions);
-        if (onVerified) {
-          try {
-            onVerified(webhook);
-          } catch {
-            // A hook must never change a verdict.
-          }
-        }
-        return webhook as VerifiedWebhook<P, T>;
+        result = verifyInner(request, verifyOptions);
       } catch (e) {
-        // Anything unexpected still ends as a rejection, never as an accept.
-        throw reject(
-          isWebhookVerificationError(e) ? e : new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'the request could not be verified', cause: e }),
-          request,
-        );
+        return Promise.reject(rejection(e, request));
       }
+      if (result instanceof Promise)
+        return result.then(accepted, (e: unknown) => {
+          throw rejection(e, request);
+        }) as Promise<VerifiedWebhook<P, T>>;
+      return Promise.resolve(accepted(result) as VerifiedWebhook<P, T>);
     },
   };
 }

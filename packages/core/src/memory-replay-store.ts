@@ -15,24 +15,32 @@ export class ReplayStoreFullError extends Error {
   }
 }
 
-// An entry is one number: expiry (ms) * 4 + state, where state 1 = in flight, 2 = done. One
-// Map<string, number> keeps the cost per key near the string itself; tokens live only while in flight.
-const IN_FLIGHT = 1;
-const DONE = 2;
 // Answers that carry no token are shared, so the hot path allocates nothing for them.
-const DONE_RESULT: Promise<ReserveResult> = Promise.resolve(Object.freeze({ state: 'done' as const }));
-const IN_FLIGHT_RESULT: Promise<ReserveResult> = Promise.resolve(Object.freeze({ state: 'in-flight' as const }));
+const DONE: ReserveResult = Object.freeze({ state: 'done' as const });
+const IN_FLIGHT: ReserveResult = Object.freeze({ state: 'in-flight' as const });
+const DONE_RESULT: Promise<ReserveResult> = Promise.resolve(DONE);
+const IN_FLIGHT_RESULT: Promise<ReserveResult> = Promise.resolve(IN_FLIGHT);
 const RESOLVED: Promise<void> = Promise.resolve();
+
+interface Reservation {
+  token: string;
+  expiresAt: number; // ms
+}
 
 /**
  * Replay store for a single process. Bounded; expiry is checked lazily on access and swept only
  * when the store is full, so there is no timer per key.
+ *
+ * One map, two kinds of value: a processed key (the many: retention is a day) maps to its expiry in
+ * whole seconds after the store's epoch, a small integer that V8 keeps inside the entry instead of a
+ * boxed number; a reservation (the few in flight) maps to its token and ms expiry. A reserve+commit
+ * is one miss, one set, one hit and one set on that map.
  */
 export class MemoryReplayStore implements ReplayStore {
   readonly maxKeys: number;
   readonly #now: () => number;
-  readonly #entries = new Map<string, number>();
-  readonly #tokens = new Map<string, string>();
+  readonly #epoch: number;
+  readonly #entries = new Map<string, number | Reservation>();
   #nextToken = 1;
   #nextSweepAt = 0;
 
@@ -40,6 +48,7 @@ export class MemoryReplayStore implements ReplayStore {
     this.maxKeys = options.maxKeys ?? 100_000;
     if (!Number.isInteger(this.maxKeys) || this.maxKeys < 1) throw new RangeError('maxKeys must be a positive integer');
     this.#now = options.now ?? Date.now;
+    this.#epoch = this.#now();
   }
 
   get size(): number {
@@ -49,7 +58,7 @@ export class MemoryReplayStore implements ReplayStore {
   reserve(key: string, ttlMs: number): Promise<ReserveResult> {
     try {
       const r = this.reserveSync(key, ttlMs);
-      return r.state === 'done' ? DONE_RESULT : r.state === 'in-flight' ? IN_FLIGHT_RESULT : Promise.resolve(r);
+      return r === DONE ? DONE_RESULT : r === IN_FLIGHT ? IN_FLIGHT_RESULT : Promise.resolve(r);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -60,30 +69,24 @@ export class MemoryReplayStore implements ReplayStore {
     const now = this.#now();
     const entry = this.#entries.get(key);
     if (entry !== undefined) {
-      if (Math.floor(entry / 4) > now) return { state: (entry & 3) === DONE ? 'done' : 'in-flight' };
+      // A processed key is kept until the end of its last second: rounding never forgets one early.
+      if (typeof entry === 'number' ? this.#epoch + entry * 1000 > now : entry.expiresAt > now) return typeof entry === 'number' ? DONE : IN_FLIGHT;
       this.#entries.delete(key);
-      this.#tokens.delete(key);
     }
     if (this.#entries.size >= this.maxKeys && !this.#sweep(now)) throw new ReplayStoreFullError(this.maxKeys);
-    this.#entries.set(key, (now + ttlMs) * 4 + IN_FLIGHT);
     const token = String(this.#nextToken++);
-    this.#tokens.set(key, token);
+    this.#entries.set(key, { token, expiresAt: now + ttlMs });
     return { state: 'reserved', token };
   }
 
   commit(key: string, ttlMs: number, token?: string): Promise<void> {
-    if (this.#owns(key, token)) {
-      this.#entries.set(key, (this.#now() + ttlMs) * 4 + DONE);
-      this.#tokens.delete(key);
-    }
+    const now = this.#now();
+    if (this.#owns(key, token, now)) this.#entries.set(key, Math.ceil((now + ttlMs - this.#epoch) / 1000));
     return RESOLVED;
   }
 
   release(key: string, token?: string): Promise<void> {
-    if (this.#owns(key, token)) {
-      this.#entries.delete(key);
-      this.#tokens.delete(key);
-    }
+    if (this.#owns(key, token, this.#now())) this.#entries.delete(key);
     return RESOLVED;
   }
 
@@ -91,11 +94,9 @@ export class MemoryReplayStore implements ReplayStore {
    * Only the holder of a live in-flight reservation may change it: an expired one is gone (as it
    * is in Redis), and may already have a new owner.
    */
-  #owns(key: string, token: string | undefined): boolean {
+  #owns(key: string, token: string | undefined, now: number): boolean {
     const entry = this.#entries.get(key);
-    if (entry === undefined || (entry & 3) !== IN_FLIGHT || Math.floor(entry / 4) <= this.#now()) return false;
-    if (token !== undefined && this.#tokens.get(key) !== token) return false;
-    return true;
+    return entry !== undefined && typeof entry !== 'number' && entry.expiresAt > now && (token === undefined || entry.token === token);
   }
 
   /** Drops expired keys; true if room was made. Skipped until the earliest live expiry when nothing can expire yet. */
@@ -103,11 +104,9 @@ export class MemoryReplayStore implements ReplayStore {
     if (now < this.#nextSweepAt) return false;
     let earliest = Infinity;
     for (const [k, entry] of this.#entries) {
-      const expires = Math.floor(entry / 4);
-      if (expires <= now) {
-        this.#entries.delete(k);
-        this.#tokens.delete(k);
-      } else if (expires < earliest) earliest = expires;
+      const expires = typeof entry === 'number' ? this.#epoch + entry * 1000 : entry.expiresAt;
+      if (expires <= now) this.#entries.delete(k);
+      else if (expires < earliest) earliest = expires;
     }
     if (this.#entries.size < this.maxKeys) return true;
     this.#nextSweepAt = earliest;

@@ -17,6 +17,9 @@ test('states: reserved with a token, in flight, done; lazy expiry', async () => 
   await s.commit('k', 50, r2.token);
   assert.equal((await s.reserve('k', 100)).state, 'done');
   now += 51;
+  // Processed keys expire on whole seconds, rounded up: a key is never forgotten early.
+  assert.equal((await s.reserve('k', 100)).state, 'done', 'retention rounds up to the next second');
+  now += 1000;
   assert.equal((await s.reserve('k', 100)).state, 'reserved');
 });
 

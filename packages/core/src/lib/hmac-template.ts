@@ -18,7 +18,9 @@ export function parseTemplate(template: string, name: string): HmacTemplate {
   const at = template.indexOf('{body}');
   const before = template.slice(0, at);
   const after = template.slice(at + '{body}'.length);
-  const fill = (s: string, id: string, ts: string) => (s.length === 0 ? s : s.replaceAll('{id}', id).replaceAll('{timestamp}', ts));
+  // Function replacements: a string replacement would expand `$$`, `$&`... inside the sender's id, so
+  // two different ids could render the same signed text (and a replayer could vary the replay key).
+  const fill = (s: string, id: string, ts: string) => (s.length === 0 ? s : s.replaceAll('{id}', () => id).replaceAll('{timestamp}', () => ts));
   return {
     usesId: tokens.includes('{id}'),
     usesTimestamp: tokens.includes('{timestamp}'),

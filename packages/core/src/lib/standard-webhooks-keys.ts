@@ -2,8 +2,9 @@ import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
 import { WebhookConfigError } from '../webhook-config-error.js';
 import { decodeBase64 } from './compare.js';
 import { checkSecretText } from './keys.js';
+import type { HmacKey } from './hmac.js';
 
-export type StandardKey = { kind: 'hmac'; key: KeyObject } | { kind: 'ed25519'; key: KeyObject };
+export type StandardKey = { kind: 'hmac'; key: HmacKey } | { kind: 'ed25519'; key: KeyObject };
 
 const MIN_SECRET_BYTES = 16;
 

@@ -1,6 +1,14 @@
+interface Entry<V> {
+  expiresAt: number;
+  value: Promise<V>;
+  /** Set once the load succeeded: lets a cache hit be answered without waiting a microtask. */
+  settled: boolean;
+  resolved: V | undefined;
+}
+
 /** Bounded TTL cache with single-flight loads; failures are not cached. */
 export class TenantCache<V> {
-  readonly #entries = new Map<string, { expiresAt: number; value: Promise<V> }>();
+  readonly #entries = new Map<string, Entry<V>>();
   constructor(
     private readonly size: number,
     private readonly now: () => number,
@@ -12,7 +20,7 @@ export class TenantCache<V> {
     if (hit && hit.expiresAt > now) return hit.value;
     if (hit) this.#entries.delete(id);
     const value = load();
-    const entry = { expiresAt: Infinity, value };
+    const entry: Entry<V> = { expiresAt: Infinity, value, settled: false, resolved: undefined };
     this.#entries.set(id, entry);
     if (this.#entries.size > this.size) {
       const oldest = this.#entries.keys().next().value;
@@ -21,7 +29,11 @@ export class TenantCache<V> {
     value.then(
       (v) => {
         const ttl = ttlFor(v);
-        if (ttl > 0) entry.expiresAt = this.now() + ttl;
+        if (ttl > 0) {
+          entry.expiresAt = this.now() + ttl;
+          entry.resolved = v;
+          entry.settled = true;
+        }
         else if (this.#entries.get(id) === entry) this.#entries.delete(id);
       },
       () => {
@@ -29,6 +41,12 @@ export class TenantCache<V> {
       },
     );
     return value;
+  }
+
+  /** A fresh, loaded entry, or undefined when get() must be used (missing, loading or expired). */
+  peek(id: string): { resolved: V | undefined } | undefined {
+    const hit = this.#entries.get(id);
+    return hit !== undefined && hit.settled && hit.expiresAt > this.now() ? hit : undefined;
   }
 
   delete(id: string): void {

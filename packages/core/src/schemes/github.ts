@@ -1,7 +1,7 @@
 import type { KeyInput, Scheme, SchemeInput, SchemeVerdict } from '../types.js';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { decodeHex } from '../lib/compare.js';
-import { computeHmac, matchHmac } from '../lib/hmac.js';
+import { matchHmac, type HmacKey } from '../lib/hmac.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
 import { prepareUtf8Secrets } from '../lib/secret-keys.js';
 
@@ -43,7 +43,7 @@ export function github(options: GitHubOptions = {}): Scheme {
       const id = input.header('x-github-delivery');
       // The replay identity is the SHA-256 HMAC on both paths, so a copy re-sent with only the SHA-1
       // header is still the same message.
-      const identity = algorithm === 'sha256' ? match.identity : computeHmac('sha256', keys[0]!.key as never, undefined, input.body);
+      const identity = algorithm === 'sha256' ? match.identity : (keys[0]!.key as HmacKey).mac('sha256', undefined, input.body, undefined);
       const verdict: SchemeVerdict = { scheme: 'github', keyId: match.keyId, replaySignature: identity, replayable: true };
       if (id) verdict.id = id;
       return verdict;
