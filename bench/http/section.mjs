@@ -74,6 +74,7 @@ export async function runVariant(variant, { connections, seconds, warmSeconds })
       p99Ms: r.p99,
       cpuUsPerReq: s.requests > 0 ? cpuUs / s.requests : undefined,
       serverCpuPct: (100 * cpuUs) / (s.elapsedMs * 1000),
+      heapUsedMb: s.heapUsedMb,
       clientCpuPct: r.clientCpuPct,
       total: r.total,
       ok2xx: r.ok2xx,
@@ -97,7 +98,7 @@ export async function runHttpSection({ quick, diag, log }) {
   // back (the order flips each round), 2 s of warm-up each; a variant's figures are its medians and
   // a target's ratio is the median of the per-round ratios, so a slow patch of the machine hits
   // both sides of a pair instead of one row.
-  const opts = quick ? { connections: 5, seconds: 1, warmSeconds: 0, rounds: 1 } : { connections: 50, seconds: 6, warmSeconds: 2, rounds: 3 };
+  const opts = quick ? { connections: 5, seconds: 1, warmSeconds: 0, rounds: 1 } : { connections: 50, seconds: 5, warmSeconds: 2, rounds: 5 };
   opts.pinned = PIN;
   const failures = [];
   const runs = new Map(); // variant id -> rows of each round

@@ -212,7 +212,7 @@ process.on('message', async (m) => {
       writeFileSync(`${profileDir}/${variant}.cpuprofile`, JSON.stringify(profile));
       console.error(`profile: ${profileDir}/${variant}.cpuprofile (${requests} requests)`);
     }
-    process.send({ type: 'stats', userUs: cpu.user, systemUs: cpu.system, requests, handled, requestsSinceStart, elapsedMs: Number(process.hrtime.bigint() - t0) / 1e6 });
+    process.send({ type: 'stats', userUs: cpu.user, systemUs: cpu.system, requests, handled, requestsSinceStart, elapsedMs: Number(process.hrtime.bigint() - t0) / 1e6, heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20 });
   }
 });
 // The runner went away: do not linger.

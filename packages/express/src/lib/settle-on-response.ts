@@ -11,20 +11,12 @@ import type { VerifiedWebhook } from '@hookguard/core';
  * which releases; an error handler that answers below 500 should call `req.webhook.release()`.
  */
 export function settleOnResponse(res: Response, webhook: VerifiedWebhook): void {
-  let done = false;
-  const settle = (outcome: { status?: number; error?: unknown }) => {
-    if (done) return;
-    done = true;
-    res.off('finish', onFinish);
-    res.off('close', onClose);
+  // One listener: Node emits 'close' on every response, after 'finish' when it was sent, so
+  // writableFinished tells the two endings apart.
+  res.once('close', () => {
+    const outcome = res.writableFinished ? { status: res.statusCode } : { status: res.statusCode, error: new Error('connection closed before the response finished') };
     // A store failure here cannot change the answer already sent; the reservation then expires
     // after replay.inFlightTtlMs.
     webhook.settle(outcome).catch(() => undefined);
-  };
-  const onFinish = () => settle({ status: res.statusCode });
-  const onClose = () => {
-    if (!res.writableFinished) settle({ status: res.statusCode, error: new Error('connection closed before the response finished') });
-  };
-  res.on('finish', onFinish);
-  res.on('close', onClose);
+  });
 }

@@ -1,11 +1,16 @@
 import type { Request } from 'express';
 import { peerFromSocket, type WebhookRequest } from '@hookguard/core';
 
+// Replaced by the body once it is read; shared, never written to.
+const EMPTY = Buffer.alloc(0);
+
 /** Route params as plain strings; Express 5 gives arrays for wildcards (`/*splat`). */
 function stringParams(params: Record<string, unknown> | undefined): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   if (!params) return out;
-  for (const [name, value] of Object.entries(params)) {
+  for (const name in params) {
+    if (!Object.hasOwn(params, name)) continue;
+    const value = params[name];
     if (typeof value === 'string') out[name] = value;
     else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) out[name] = value.join('/');
   }
@@ -18,7 +23,7 @@ export function toWebhookRequest(req: Request): WebhookRequest {
     method: req.method,
     url: req.originalUrl ?? req.url,
     headers: req.headers,
-    body: Buffer.alloc(0),
+    body: EMPTY,
     params: stringParams(req.params as Record<string, unknown> | undefined),
     peer: peerFromSocket(req.socket),
   };
