@@ -25,18 +25,23 @@ export function stripe(options: StripeOptions = {}): Scheme {
       if (header === undefined) throw new WebhookVerificationError('MISSING_SIGNATURE', { detail: 'no Stripe-Signature header', scheme: 'stripe' });
       let t: string | undefined;
       const v1: Buffer[] = [];
-      const items = header.split(',');
-      if (items.length > MAX_ENTRIES) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'too many entries in Stripe-Signature', scheme: 'stripe' });
-      for (const item of items) {
-        const eq = item.indexOf('=');
-        if (eq <= 0) continue;
-        const k = item.slice(0, eq).trim();
-        const v = item.slice(eq + 1).trim();
-        if (k === 't') t ??= v;
-        else if (k === 'v1') {
-          const bytes = decodeHex(v);
-          if (bytes && bytes.length === 32) v1.push(bytes);
+      let entries = 0;
+      // Comma-separated `key=value` entries, scanned in place: the common `t=` and `v1=` keys
+      // (no spaces) cost no string of their own; anything else is trimmed as before.
+      for (let start = 0; start <= header.length; ) {
+        let end = header.indexOf(',', start);
+        if (end === -1) end = header.length;
+        if (++entries > MAX_ENTRIES) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'too many entries in Stripe-Signature', scheme: 'stripe' });
+        const eq = header.indexOf('=', start);
+        if (eq > start && eq < end) {
+          const k = eq - start === 1 && header.charCodeAt(start) === 0x74 ? 't' : eq - start === 2 && header.startsWith('v1', start) ? 'v1' : header.slice(start, eq).trim();
+          if (k === 't') t ??= header.slice(eq + 1, end).trim();
+          else if (k === 'v1') {
+            const bytes = decodeHex(header.slice(eq + 1, end).trim());
+            if (bytes && bytes.length === 32) v1.push(bytes);
+          }
         }
+        start = end + 1;
       }
       if (t === undefined || !TIMESTAMP.test(t))
         throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'Stripe-Signature has no integer t= timestamp', scheme: 'stripe' });
