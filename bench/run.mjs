@@ -93,7 +93,7 @@ async function main() {
     log('\n# http (servers and load generator are child processes on 127.0.0.1)');
     const { runHttpSection } = await import('./http/section.mjs');
     const h = await runHttpSection({ quick, diag: flag('http-diag'), log });
-    results.http = { options: h.options, rows: h.rows };
+    results.http = { options: h.options, rows: h.rows, ratio: h.ratio };
     results.failures.push(...h.failures);
   });
   if (only.includes('store')) await timed('store', async () => {

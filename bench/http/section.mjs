@@ -3,6 +3,7 @@
 // measured run only, and reported over IPC.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { forkChild, nextMessage, stopChild } from '../lib/child.mjs';
@@ -18,6 +19,9 @@ export const VARIANTS = [
 ];
 // With --http-diag: where the Koa adapter's cost goes (not part of the targets).
 export const DIAG_VARIANTS = [
+  { id: 'express-core', framework: 'express', label: 'diag: Express 5 + express.raw + core verify/settle', diagnostic: true },
+  { id: 'express-hookguard-raw', framework: 'express', label: 'diag: Express 5 + express.raw + @hookguard/express', diagnostic: true },
+  { id: 'express-hookguard-noreplay', framework: 'express', label: 'diag: Express 5 + @hookguard/express, replay off', diagnostic: true, replayOff: true },
   { id: 'koa-core', framework: 'koa', label: 'diag: Koa 3 + hand body read + core verify/settle', diagnostic: true },
   { id: 'koa-hookguard-noreplay', framework: 'koa', label: 'diag: Koa 3 + @hookguard/koa, replay off', diagnostic: true, replayOff: true },
 ];
@@ -39,12 +43,15 @@ export async function runVariant(variant, { connections, seconds, warmSeconds })
   // A fresh secret per run, handed to both children in their environment (never printed).
   const env = { BENCH_WHSEC: `whsec_${randomBytes(32).toString('base64')}`, BENCH_REPLAY: variant.replayOff ? 'off' : 'on' };
   // Server and load generator boot side by side; the load generator learns the port afterwards.
-  const server = forkChild(SERVER, [variant.id], { env });
+  // BENCH_SERVER_FLAGS="--trace-deopt ..." passes node flags to the servers (diagnosis only).
+  const server = forkChild(SERVER, [variant.id], { env, execArgv: process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [] });
   const load = forkChild(LOAD, [String(connections), String(seconds), String(warmSeconds)], { env });
   let serverErr = '';
   let loadErr = '';
   server.stderr.on('data', (d) => (serverErr += d));
-  server.stdout.resume();
+  // BENCH_SERVER_STDOUT=<dir>: each server's stdout (e.g. --trace-deopt output) to <dir>/<variant>.log.
+  if (process.env.BENCH_SERVER_STDOUT) server.stdout.pipe(createWriteStream(`${process.env.BENCH_SERVER_STDOUT}/${variant.id}.log`));
+  else server.stdout.resume();
   load.stderr.on('data', (d) => (loadErr += d));
   load.stdout.resume();
   try {
@@ -98,7 +105,7 @@ export async function runHttpSection({ quick, diag, log }) {
   // back (the order flips each round), 2 s of warm-up each; a variant's figures are its medians and
   // a target's ratio is the median of the per-round ratios, so a slow patch of the machine hits
   // both sides of a pair instead of one row.
-  const opts = quick ? { connections: 5, seconds: 1, warmSeconds: 0, rounds: 1 } : { connections: 50, seconds: 5, warmSeconds: 2, rounds: 5 };
+  const opts = quick ? { connections: 5, seconds: 1, warmSeconds: 0, rounds: 1 } : { connections: 50, seconds: 3, warmSeconds: 1, rounds: 9 };
   opts.pinned = PIN;
   const failures = [];
   const runs = new Map(); // variant id -> rows of each round

@@ -87,7 +87,7 @@ async function hookguardVerifier({ replay = true } = {}) {
   });
 }
 
-async function expressApp(hand) {
+async function expressApp(hand, mode) {
   const { default: express } = await import('express');
   const app = express();
   app.disable('x-powered-by');
@@ -100,9 +100,26 @@ async function expressApp(hand) {
       res.json({ received: true });
       seen.set(r.id, 2);
     });
+  } else if (mode === 'core') {
+    // Diagnostic: express.raw, then core's verify and settle called directly, without the adapter.
+    const verifier = await hookguardVerifier();
+    app.post('/webhooks', express.raw({ type: () => true, limit: LIMIT }), async (req, res) => {
+      let webhook;
+      try {
+        webhook = await verifier.verify({ method: req.method, url: req.url, headers: req.headers, body: req.body }, { parse: true });
+      } catch (e) {
+        res.status(e.code === 'DUPLICATE' ? 200 : (e.status ?? 500)).json(e.code === 'DUPLICATE' ? { received: true, duplicate: true } : { code: e.code });
+        return;
+      }
+      handled++;
+      res.json({ received: true });
+      await webhook.settle({ status: 200 });
+    });
   } else {
     const { verifyWebhook } = await import('@hookguard/express');
-    app.post('/webhooks', verifyWebhook({ verifier: await hookguardVerifier() }), (req, res) => {
+    // mode 'raw' (diagnostic): express.raw reads the body, the adapter takes req.body.
+    const before = mode === 'raw' ? [express.raw({ type: () => true, limit: LIMIT })] : [];
+    app.post('/webhooks', ...before, verifyWebhook({ verifier: await hookguardVerifier({ replay: mode !== 'noreplay' }) }), (req, res) => {
       handled++;
       res.json({ received: true });
     });
@@ -167,6 +184,9 @@ async function koaApp(hand, mode) {
 const builders = {
   'express-hookguard': () => expressApp(false),
   'express-hand': () => expressApp(true),
+  'express-core': () => expressApp(false, 'core'),
+  'express-hookguard-raw': () => expressApp(false, 'raw'),
+  'express-hookguard-noreplay': () => expressApp(false, 'noreplay'),
   'koa-hookguard': () => koaApp(false),
   'koa-hand': () => koaApp(true),
   // Diagnostics (`--http-diag`): where the Koa adapter's cost goes.
