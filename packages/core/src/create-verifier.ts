@@ -33,7 +33,7 @@ import { signatureDigest } from './lib/hmac.js';
 const DEFAULT_MAX_BODY = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A store that can also reserve without a promise (MemoryReplayStore); the verifier uses it when present. */
+/** The built-in MemoryReplayStore also reserves without a promise. */
 interface SyncReplayStore extends ReplayStore {
   reserveSync(key: string, ttlMs: number): ReserveResult;
 }
@@ -124,10 +124,18 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
   const namespace = replay?.namespace;
   if (namespace !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(namespace)) throw new WebhookConfigError('replay.namespace must be 1-64 letters, digits, - or _');
   if (duplicates !== 'ack' && duplicates !== 'reject') throw new WebhookConfigError("replay.duplicates must be 'ack' or 'reject'");
-  // A store that can answer synchronously (the memory store) is asked so: no promise and no timer
-  // is needed to bound it. Its commit and release answer at once as well.
-  const reserveSync = typeof (store as SyncReplayStore | undefined)?.reserveSync === 'function' ? (store as SyncReplayStore).reserveSync : undefined;
-  const storeNeedsTimeout = reserveSync === undefined;
+  // The built-in memory store, unmodified, answers synchronously: it is asked without a promise, and
+  // no timer is needed to bound it. Any other store (a subclass that overrides a method included)
+  // goes through reserve() and the timeout.
+  const memory = MemoryReplayStore.prototype;
+  const builtIn =
+    store !== undefined &&
+    store.reserve === memory.reserve &&
+    store.commit === memory.commit &&
+    store.release === memory.release &&
+    (store as SyncReplayStore).reserveSync === memory.reserveSync;
+  const reserveSync = builtIn ? memory.reserveSync : undefined;
+  const storeNeedsTimeout = !builtIn;
 
   const claims: readonly ClaimCheck<T>[] = options.claims === undefined ? [] : Array.isArray(options.claims) ? options.claims : [options.claims as ClaimCheck<T>];
   const { onVerified, onRejected, onCertificateExpiring } = options;

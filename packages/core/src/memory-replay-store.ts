@@ -39,7 +39,9 @@ interface Reservation {
 export class MemoryReplayStore implements ReplayStore {
   readonly maxKeys: number;
   readonly #now: () => number;
-  readonly #epoch: number;
+  // Set by the first commit, not in the constructor: a clock may not be usable yet when the store
+  // is built (and the constructor should not call it).
+  #epoch: number | undefined;
   readonly #entries = new Map<string, number | Reservation>();
   #nextToken = 1;
   #nextSweepAt = 0;
@@ -48,7 +50,6 @@ export class MemoryReplayStore implements ReplayStore {
     this.maxKeys = options.maxKeys ?? 100_000;
     if (!Number.isInteger(this.maxKeys) || this.maxKeys < 1) throw new RangeError('maxKeys must be a positive integer');
     this.#now = options.now ?? Date.now;
-    this.#epoch = this.#now();
   }
 
   get size(): number {
@@ -67,10 +68,12 @@ export class MemoryReplayStore implements ReplayStore {
   /** Synchronous form of reserve(), for callers that hold no event-loop turn between check and set. */
   reserveSync(key: string, ttlMs: number): ReserveResult {
     const now = this.#now();
+    // Without a usable clock no expiry can be judged: refuse (the verifier answers 503), never accept.
+    if (!Number.isFinite(now)) throw new RangeError('the replay store clock returned a non-finite time');
     const entry = this.#entries.get(key);
     if (entry !== undefined) {
       // A processed key is kept until the end of its last second: rounding never forgets one early.
-      if (typeof entry === 'number' ? this.#epoch + entry * 1000 > now : entry.expiresAt > now) return typeof entry === 'number' ? DONE : IN_FLIGHT;
+      if (typeof entry === 'number' ? this.#epoch! + entry * 1000 > now : entry.expiresAt > now) return typeof entry === 'number' ? DONE : IN_FLIGHT;
       this.#entries.delete(key);
     }
     if (this.#entries.size >= this.maxKeys && !this.#sweep(now)) throw new ReplayStoreFullError(this.maxKeys);
@@ -81,7 +84,10 @@ export class MemoryReplayStore implements ReplayStore {
 
   commit(key: string, ttlMs: number, token?: string): Promise<void> {
     const now = this.#now();
-    if (this.#owns(key, token, now)) this.#entries.set(key, Math.ceil((now + ttlMs - this.#epoch) / 1000));
+    if (this.#owns(key, token, now)) {
+      const epoch = (this.#epoch ??= now);
+      this.#entries.set(key, Math.ceil((now + ttlMs - epoch) / 1000));
+    }
     return RESOLVED;
   }
 
@@ -104,7 +110,7 @@ export class MemoryReplayStore implements ReplayStore {
     if (now < this.#nextSweepAt) return false;
     let earliest = Infinity;
     for (const [k, entry] of this.#entries) {
-      const expires = typeof entry === 'number' ? this.#epoch + entry * 1000 : entry.expiresAt;
+      const expires = typeof entry === 'number' ? this.#epoch! + entry * 1000 : entry.expiresAt;
       if (expires <= now) this.#entries.delete(k);
       else if (expires < earliest) earliest = expires;
     }

@@ -74,3 +74,18 @@ test('template ids with $ patterns are signed as sent: a changed id never verifi
       await assert.rejects(v.verify(request({ 'x-sig': sig, 'x-id': other, 'x-ts': ts }, body)), (e) => isWebhookVerificationError(e) && e.code === 'SIGNATURE_MISMATCH');
   }
 });
+
+test('a {timestamp} written inside the id is not expanded: the id is signed as sent', async () => {
+  const v = verifierFor('sha256', 'token-secret');
+  const ts = String(Math.floor(Date.now() / 1000));
+  const body = Buffer.from('{"a":1}');
+  // Signed with the id `evt_1<ts>`; the id `evt_1{timestamp}` once rendered the same text.
+  const id = `evt_1${ts}`;
+  const sig = createHmac('sha256', 'token-secret').update(`${id}.${ts}.`).update(body).update('.end').digest('hex');
+  assert.equal((await v.verify(request({ 'x-sig': sig, 'x-id': id, 'x-ts': ts }, body))).id, id);
+  await assert.rejects(v.verify(request({ 'x-sig': sig, 'x-id': 'evt_1{timestamp}', 'x-ts': ts }, body)), (e) => isWebhookVerificationError(e) && e.code === 'SIGNATURE_MISMATCH');
+  // A literal `{id}` inside the id is signed as those characters too.
+  const literal = 'x{id}y';
+  const sig2 = createHmac('sha256', 'token-secret').update(`${literal}.${ts}.`).update(body).update('.end').digest('hex');
+  assert.equal((await v.verify(request({ 'x-sig': sig2, 'x-id': literal, 'x-ts': ts }, body))).id, literal);
+});

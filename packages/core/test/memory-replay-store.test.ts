@@ -64,3 +64,24 @@ test('a commit after the in-flight TTL ran out does nothing, as in Redis', async
   await s.commit('k', 1000, r.token);
   assert.equal((await s.reserve('k', 10)).state, 'reserved');
 });
+
+test('a clock that is not usable fails closed; the constructor does not call the clock', async () => {
+  let now: number | undefined;
+  let calls = 0;
+  const s = new MemoryReplayStore({
+    now: () => {
+      calls++;
+      return now as number;
+    },
+  });
+  assert.equal(calls, 0, 'the constructor does not read the clock');
+  await assert.rejects(s.reserve('k', 1000), RangeError, 'no time, no verdict: refuse');
+  now = 5_000;
+  const r = await s.reserve('k', 1000);
+  assert.equal(r.state, 'reserved');
+  await s.commit('k', 60_000, r.token);
+  now = Number.NaN;
+  await assert.rejects(s.reserve('k', 1000), RangeError, 'a NaN clock never turns a processed key into a new one');
+  now = 6_000;
+  assert.equal((await s.reserve('k', 1000)).state, 'done');
+});

@@ -434,6 +434,22 @@ describe('store failures after the handler', () => {
     const b = await v.verify(request(sign.standardWebhooks({ secret: SECRET, body }), body));
     await rejectsWith(b.release(), 'REPLAY_STORE_UNAVAILABLE');
   });
+  test('a MemoryReplayStore subclass is a store like any other: its reserve() is called and its commit is bounded', async () => {
+    let reserves = 0;
+    class Audited extends MemoryReplayStore {
+      override reserve(key: string, ttlMs: number) {
+        reserves++;
+        return super.reserve(key, ttlMs);
+      }
+      override commit(): Promise<void> {
+        return new Promise<void>(() => {}); // hangs
+      }
+    }
+    const v = createVerifier({ scheme: standardWebhooks({ secret: SECRET }), replay: { store: new Audited(), timeoutMs: 30 } });
+    const w = await v.verify(request(sign.standardWebhooks({ secret: SECRET, body }), body));
+    assert.equal(reserves, 1, 'the override is not skipped by the built-in store\'s synchronous path');
+    await rejectsWith(w.commit(), 'REPLAY_STORE_UNAVAILABLE');
+  });
 });
 
 describe('header text is compared as the bytes Node received', () => {

@@ -7,6 +7,8 @@ export interface HmacTemplate {
   render(id: string, timestamp: string): [string, string];
 }
 
+const TOKENS = /\{id\}|\{timestamp\}/g;
+
 /** Splits `{id}.{timestamp}.{body}` around the body once, at configuration time. */
 export function parseTemplate(template: string, name: string): HmacTemplate {
   const tokens: string[] = template.match(/\{[^}]*\}/g) ?? [];
@@ -18,9 +20,10 @@ export function parseTemplate(template: string, name: string): HmacTemplate {
   const at = template.indexOf('{body}');
   const before = template.slice(0, at);
   const after = template.slice(at + '{body}'.length);
-  // Function replacements: a string replacement would expand `$$`, `$&`... inside the sender's id, so
-  // two different ids could render the same signed text (and a replayer could vary the replay key).
-  const fill = (s: string, id: string, ts: string) => (s.length === 0 ? s : s.replaceAll('{id}', () => id).replaceAll('{timestamp}', () => ts));
+  // One pass with a function replacement: a string replacement would expand `$$`, `$&`... inside the
+  // sender's id, and a second pass would expand a `{timestamp}` written inside the id; either way two
+  // different ids could render the same signed text (and a replayer could vary the replay key).
+  const fill = (s: string, id: string, ts: string) => (s.length === 0 ? s : s.replace(TOKENS, (token) => (token === '{id}' ? id : ts)));
   return {
     usesId: tokens.includes('{id}'),
     usesTimestamp: tokens.includes('{timestamp}'),

@@ -77,8 +77,12 @@ export class HmacKey {
     at += body.copy(into, at);
     if (suffix) at += into.latin1Write(suffix, at);
     // 'binary' (latin1) output: a digest as a one-byte string is far cheaper for Node to return than a Buffer.
-    (pads.outer as Latin1Writer).latin1Write(oneShot(algorithm, into.subarray(0, at), 'binary'), pads.block);
-    const out = Buffer.allocUnsafe(pads.digest) as Latin1Writer;
+    const inner = oneShot(algorithm, into.subarray(0, at), 'binary');
+    into.fill(0, 0, pads.block); // the key block does not outlive the call in the shared buffer
+    (pads.outer as Latin1Writer).latin1Write(inner, pads.block);
+    // Unpooled: a digest that did not match is the valid signature of the sender's bytes; it must not
+    // linger in the shared pool that Buffer.allocUnsafe() hands out elsewhere.
+    const out = Buffer.allocUnsafeSlow(pads.digest) as Latin1Writer;
     out.latin1Write(oneShot(algorithm, pads.outer, 'binary'), 0);
     return out;
   }

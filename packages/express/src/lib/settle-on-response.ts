@@ -9,14 +9,25 @@ import type { VerifiedWebhook } from '@hookguard/core';
  * A handler's `next(err)` cannot be intercepted here: Express hands every layer of a route the
  * route's own `next`, not ours. Express answers a forwarded error with the error's status or 500,
  * which releases; an error handler that answers below 500 should call `req.webhook.release()`.
+ *
+ * Both events, not 'close' alone: a response that is not on a real http.Server socket (serverless
+ * bridges) emits 'finish' and never 'close', and its reservation would otherwise stay in flight.
  */
 export function settleOnResponse(res: Response, webhook: VerifiedWebhook): void {
-  // One listener: Node emits 'close' on every response, after 'finish' when it was sent, so
-  // writableFinished tells the two endings apart.
-  res.once('close', () => {
-    const outcome = res.writableFinished ? { status: res.statusCode } : { status: res.statusCode, error: new Error('connection closed before the response finished') };
+  let done = false;
+  const settle = (outcome: { status?: number; error?: unknown }) => {
+    if (done) return;
+    done = true;
+    res.off('finish', onFinish);
+    res.off('close', onClose);
     // A store failure here cannot change the answer already sent; the reservation then expires
     // after replay.inFlightTtlMs.
     webhook.settle(outcome).catch(() => undefined);
-  });
+  };
+  const onFinish = () => settle({ status: res.statusCode });
+  const onClose = () => {
+    if (!res.writableFinished) settle({ status: res.statusCode, error: new Error('connection closed before the response finished') });
+  };
+  res.on('finish', onFinish);
+  res.on('close', onClose);
 }
