@@ -13,6 +13,8 @@ const ONE_SHOT_MAX = 32 * 1024;
 let scratch = Buffer.allocUnsafe(4096);
 // Buffer's own latin1 writer: buf.write(s, at, 'latin1') looks the encoding up on every call.
 type Latin1Writer = Buffer & { latin1Write(text: string, offset: number): number };
+const ZEROS_64 = new Uint8Array(64);
+const ZEROS_128 = new Uint8Array(128);
 
 interface Pads {
   block: number;
@@ -78,11 +80,10 @@ export class HmacKey {
     if (suffix) at += into.latin1Write(suffix, at);
     // 'binary' (latin1) output: a digest as a one-byte string is far cheaper for Node to return than a Buffer.
     const inner = oneShot(algorithm, into.subarray(0, at), 'binary');
-    into.fill(0, 0, pads.block); // the key block does not outlive the call in the shared buffer
+    into.set(pads.block === 64 ? ZEROS_64 : ZEROS_128, 0); // the key block does not outlive the call in the shared buffer
     (pads.outer as Latin1Writer).latin1Write(inner, pads.block);
-    // Unpooled: a digest that did not match is the valid signature of the sender's bytes; it must not
-    // linger in the shared pool that Buffer.allocUnsafe() hands out elsewhere.
-    const out = Buffer.allocUnsafeSlow(pads.digest) as Latin1Writer;
+    // Pooled like any small Buffer; callers wipe a digest that matched nothing (see matchHmac).
+    const out = Buffer.allocUnsafe(pads.digest) as Latin1Writer;
     out.latin1Write(oneShot(algorithm, pads.outer, 'binary'), 0);
     return out;
   }
@@ -128,7 +129,11 @@ export function matchHmac(
     const digest = (k.key as HmacKey).mac(algorithm, prefix, body, suffix);
     first ??= digest;
     for (const c of candidates) if (safeEqual(digest, c)) return { keyId: k.id, identity: first };
+    // A digest that matched nothing is the valid signature of the sender's bytes: wipe it rather
+    // than leave it in pooled memory (the first one is kept while a later key may still match).
+    if (digest !== first) digest.fill(0);
   }
+  first?.fill(0);
   return undefined;
 }
 

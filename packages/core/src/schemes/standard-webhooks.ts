@@ -117,6 +117,7 @@ export function standardWebhooks(options: StandardWebhooksOptions = {}): Scheme 
           // Header text was decoded as latin1 by Node: latin1 gives back the bytes the sender signed.
           const digest = key.key.mac('sha256', prefix, input.body, undefined);
           for (const c of v1) if (safeEqual(digest, c)) return { scheme: 'standardWebhooks', id, timestamp: Number(ts), keyId: k.id, replayId: id, replayable: true };
+          digest.fill(0); // matched nothing: not left in pooled memory (see matchHmac)
         } else {
           if (v1a.length === 0) continue;
           signed ??= joined(prefix, input.body);
