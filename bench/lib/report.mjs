@@ -130,6 +130,8 @@ export function renderMarkdown(results) {
   out.push(`# hookguard benchmark (${meta.mode})`);
   out.push('');
   out.push(`${meta.date} · node ${meta.node} · ${meta.cpu} × ${meta.cores} · load average ${meta.loadStart.map((l) => l.toFixed(2)).join(' ')} at start, ${meta.loadEnd.map((l) => l.toFixed(2)).join(' ')} at end · commit ${meta.commit}`);
+  if (meta.mode === 'quick')
+    out.push('\n> quick mode is a smoke run (a few samples per cell, 20 000 store keys, 1-second HTTP runs): it checks that every case verifies and rejects, not the speed. Its ratios and PASS/MISS mean nothing; `npm run bench` measures the targets.');
   if (meta.warnings.length) for (const w of meta.warnings) out.push(`\n> warning: ${w}`);
 
   if (verify) {
