@@ -4,7 +4,7 @@
 // process.cpuUsage() baseline and zeroes its counters; on 'end' it answers { type: 'stats' } with
 // the CPU time and request counts since 'begin'. Stopped by the runner by PID (SIGTERM).
 import http from 'node:http';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { handVerifyStandardWebhooks } from '../lib/hand-verify.mjs';
 
 const variant = process.argv[2];
 const secret = process.env.BENCH_WHSEC;
@@ -24,25 +24,9 @@ const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
 // id -> 1 (being handled) | 2 (done): set-if-absent before the handler, done after it.
 const seen = new Map();
 
-function handVerify(headers, body) {
-  const id = headers['webhook-id'];
-  const ts = headers['webhook-timestamp'];
-  const signatures = headers['webhook-signature'];
-  if (typeof id !== 'string' || typeof ts !== 'string' || typeof signatures !== 'string') return undefined;
-  const t = Number(ts);
-  if (!Number.isInteger(t) || Math.abs(Date.now() / 1000 - t) > TOLERANCE_SEC) return undefined;
-  const expected = createHmac('sha256', key).update(`${id}.${ts}.`).update(body).digest();
-  for (const part of signatures.split(' ')) {
-    if (!part.startsWith('v1,')) continue;
-    const sig = Buffer.from(part.slice(3), 'base64');
-    if (sig.length === expected.length && timingSafeEqual(sig, expected)) return id;
-  }
-  return undefined;
-}
-
 /** Verify, de-duplicate, parse: returns [status, body object] for the rejections, or the payload. */
 function handHandle(headers, body) {
-  const id = handVerify(headers, body);
+  const id = handVerifyStandardWebhooks(headers, body, key, TOLERANCE_SEC, Date.now() / 1000);
   if (id === undefined) return { status: 401, answer: { code: 'SIGNATURE_MISMATCH' } };
   const state = seen.get(id);
   if (state === 2) return { status: 200, answer: { received: true, duplicate: true } };
