@@ -141,6 +141,16 @@ for (const adapter of ADAPTERS) {
       assert.equal(server.log.count('tenants', id), 2);
     });
 
+    test('handler throws an HTTP 422 error -> that answer is final: the redelivery is acknowledged, not run again', async () => {
+      const id = nextId();
+      const d = standard({ id, body: tenantBody('acme', { behavior: 'reject' }) });
+      assert.equal((await send(server.url, d)).status, 422);
+      const again = await send(server.url, d);
+      assert.equal(again.status, 200);
+      assert.deepEqual(again.body, { received: true, duplicate: true });
+      assert.equal(server.log.count('tenants', id), 1);
+    });
+
     test('the handler sees the verified tenant', async () => {
       const a = await send(server.url, standard({ tenant: 'globex' }));
       assert.equal(a.status, 200);

@@ -80,6 +80,8 @@ export class HandlerLog {
     const behavior = (payload as { behavior?: string } | null)?.behavior;
     if (behavior === 'fail' && n === 1) return 500;
     if (behavior === 'throw' && n === 1) throw new Error('handler failed');
+    // An answer given by throwing (ctx.throw(422), an http-errors error): final, like a returned 422.
+    if (behavior === 'reject') throw Object.assign(new Error('unprocessable event'), { status: 422, expose: true });
     if (behavior === 'slow') {
       this.#waiting.get(key)?.();
       await new Promise<void>((resolve) => {

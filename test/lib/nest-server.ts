@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { Controller, Inject, Module, Post, Res, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Controller, HttpException, Inject, Module, Post, Res, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { useWebhookBodyParser, VerifiedWebhook, Webhook, WebhookModule } from '@hookguard/nestjs';
@@ -17,7 +17,10 @@ class HooksController {
   constructor(@Inject(LOG) private readonly log: HandlerLog) {}
 
   async #run(route: string, webhook: Verified, res: StatusResponse) {
-    const status = await this.log.run(route, webhook.id, webhook.payload);
+    const status = await this.log.run(route, webhook.id, webhook.payload).catch((e: { status?: number; message: string }) => {
+      // Nest answers its own exceptions with their status (any other error is a 500).
+      throw e.status === undefined ? e : new HttpException(e.message, e.status);
+    });
     res.status(status);
     return { ok: status < 400, tenant: webhook.tenant ?? null };
   }

@@ -39,9 +39,9 @@ export async function startExpress(flavour: 'express4' | 'express5'): Promise<Ru
   app.post('/down/:tenant', expressVerify(o.down), handler('down'));
   // A body parser mounted first, without keepRawBody: the raw bytes are gone.
   app.post('/parsed/:tenant', express.json(), expressVerify(routeOptions(log).tenants), handler('parsed'));
-  app.use((err: unknown, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
-    void err;
-    res.status(500).json({ error: 'handler failed' });
+  // What an Express app's error handler does: the error's status, else 500.
+  app.use((err: { status?: number }, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
+    res.status(err.status ?? 500).json({ error: 'handler failed' });
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));

@@ -289,7 +289,11 @@ export interface VerifiedWebhook<P = unknown, T extends TenantConfig = TenantCon
   commit(): Promise<void>;
   /** The handler failed: forget the reservation so the retry is processed. Idempotent. */
   release(): Promise<void>;
-  /** Commit when the response status is < 500 and no error was raised, else release. */
+  /**
+   * Commit when the answer is below 500, else release. With `error`, its HTTP status decides
+   * (`status`, `statusCode` or `getStatus()`: a thrown 4xx is an answer, and commits); an error
+   * without one releases.
+   */
   settle(outcome: { status?: number; error?: unknown }): Promise<void>;
 }
 

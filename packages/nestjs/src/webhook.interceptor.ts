@@ -1,28 +1,12 @@
-import { HttpException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { catchError, concat, defer, from, ignoreElements, mergeMap, throwError, type Observable } from 'rxjs';
-import { getWebhookState, type SettleOutcome } from './lib/webhook-state.js';
+import { getWebhookState } from './lib/webhook-state.js';
 import { nodeResponse } from './lib/http.js';
 
-function isHttpException(error: unknown): error is { getStatus(): number } {
-  if (error instanceof HttpException) return true;
-  // An HttpException from another copy of @nestjs/common.
-  const e = error as { getStatus?: unknown; getResponse?: unknown } | null;
-  return typeof e === 'object' && e !== null && typeof e.getStatus === 'function' && typeof e.getResponse === 'function';
-}
-
-/** Handler errors: an HttpException below 500 is an answer (commit); anything else a failure (release). */
-function outcomeOfError(error: unknown): SettleOutcome {
-  if (isHttpException(error)) {
-    const status = error.getStatus();
-    return status < 500 ? { status } : { status, error };
-  }
-  return { error };
-}
-
 /**
- * Settles the replay reservation after the handler: commit when it completes with a status below
- * 500, release when it throws (a 5xx HttpException or any other error) or ends with a 5xx status. The
- * response waits for the store, so the sender's next delivery sees the outcome.
+ * Settles the replay reservation after the handler with core's rule (`VerifiedWebhook.settle`): a
+ * completed handler or a thrown HttpException below 500 is an answer (commit); a 5xx or any other
+ * error releases. The response waits for the store, so the sender's next delivery sees the outcome.
  */
 @Injectable()
 export class WebhookInterceptor implements NestInterceptor {
@@ -33,7 +17,7 @@ export class WebhookInterceptor implements NestInterceptor {
     const res = nodeResponse(context.switchToHttp().getResponse());
     const settleAfterSuccess = defer(() => from(state.settle({ status: res?.statusCode ?? 200 }))).pipe(ignoreElements());
     return concat(next.handle(), settleAfterSuccess).pipe(
-      catchError((error: unknown) => from(state.settle(outcomeOfError(error))).pipe(mergeMap(() => throwError(() => error)))),
+      catchError((error: unknown) => from(state.settle({ error })).pipe(mergeMap(() => throwError(() => error)))),
     );
   }
 }

@@ -67,7 +67,29 @@ export class VerifiedDelivery<P, T extends TenantConfig> implements VerifiedWebh
     return h.finish(() => h.store.release(h.key, h.token), 'release');
   }
 
+  /**
+   * The one rule every adapter follows: an answer below 500 is final (commit); a 5xx, or an error
+   * that carries no HTTP status (a crash, a disconnect), is a failure the sender retries (release).
+   * A thrown error with a status below 500 (Koa's ctx.throw(400), Nest's BadRequestException, an
+   * http-errors error) is an answer like any other.
+   */
   settle(outcome: { status?: number; error?: unknown }): Promise<void> {
-    return outcome.error !== undefined || (outcome.status !== undefined && outcome.status >= 500) ? this.release() : this.commit();
+    const status = outcome.error !== undefined ? statusOfError(outcome.error) : outcome.status;
+    return status === undefined || status >= 500 ? this.release() : this.commit();
   }
+}
+
+/** The HTTP status an error carries (`status`, `statusCode` or Nest's `getStatus()`), if any. */
+function statusOfError(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { status?: unknown; statusCode?: unknown; getStatus?: unknown };
+  let status: unknown = e.status ?? e.statusCode;
+  if (status === undefined && typeof e.getStatus === 'function') {
+    try {
+      status = (e.getStatus as () => unknown).call(error);
+    } catch {
+      return undefined;
+    }
+  }
+  return typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599 ? status : undefined;
 }
