@@ -28,7 +28,8 @@ export interface WebhookRequest {
   /** The exact bytes received. Never a re-serialised object. */
   body: Buffer | Uint8Array;
   /** Route parameters, for `fromParam()`. */
-  params?: Readonly<Record<string, string | undefined>>;
+  /** Route params as the framework gives them; a wildcard's segments may come as an array (Express 5). */
+  params?: Readonly<Record<string, string | readonly string[] | undefined>>;
   peer?: PeerCertificate;
   remoteAddress?: string;
 }

@@ -533,3 +533,37 @@ describe('replay namespace', () => {
     assert.throws(() => createVerifier({ scheme: standardWebhooks({ secret: SECRET }), replay: { namespace: 'a:b' } }), /namespace/);
   });
 });
+
+describe('rules adapters share through core', () => {
+  test('settle: an answer below 500 commits, whether returned or thrown with a status; 5xx and status-less errors release', async () => {
+    const cases: Array<[string, { status?: number; error?: unknown }, 'commit' | 'release']> = [
+      ['status 200', { status: 200 }, 'commit'],
+      ['status 404', { status: 404 }, 'commit'],
+      ['status 500', { status: 500 }, 'release'],
+      ['thrown ctx.throw(422)-style error', { error: Object.assign(new Error('x'), { status: 422 }) }, 'commit'],
+      ['thrown error with statusCode 400', { error: Object.assign(new Error('x'), { statusCode: 400 }) }, 'commit'],
+      ['thrown Nest-style exception, getStatus() 400', { error: { getStatus: () => 400, getResponse: () => ({}) } }, 'commit'],
+      ['thrown Nest-style exception, getStatus() 503', { error: { getStatus: () => 503 } }, 'release'],
+      ['thrown plain Error', { error: new Error('crash') }, 'release'],
+      ['disconnect after a 200 was set', { status: 200, error: new Error('connection closed') }, 'release'],
+      ['a status that is not an HTTP status', { error: { status: '400' } }, 'release'],
+      ['getStatus that throws', { error: { getStatus: () => { throw new Error('no'); } } }, 'release'],
+    ];
+    for (const [name, outcome, expected] of cases) {
+      const v = createVerifier({ scheme: standardWebhooks({ secret: SECRET }) });
+      const d = request(sign.standardWebhooks({ secret: SECRET, body }), body);
+      await (await v.verify(d)).settle(outcome);
+      const again = v.verify(d);
+      if (expected === 'commit') await rejectsWith(again, 'DUPLICATE');
+      else assert.equal(typeof (await again).keyId, 'string', `${name}: released, so the copy is processed`);
+    }
+  });
+
+  test('fromParam reads a wildcard param given as segments (Express 5) as one id', () => {
+    const r = fromParam('tenant');
+    assert.equal(r({ method: 'POST', url: '/', headers: {}, body: Buffer.alloc(0), params: { tenant: ['acme', 'eu'] } }), 'acme/eu');
+    assert.equal(r({ method: 'POST', url: '/', headers: {}, body: Buffer.alloc(0), params: { tenant: 'acme' } }), 'acme');
+    assert.equal(r({ method: 'POST', url: '/', headers: {}, body: Buffer.alloc(0), params: { tenant: [] } }), undefined);
+    assert.equal(r({ method: 'POST', url: '/', headers: {}, body: Buffer.alloc(0), params: { tenant: [1] as never } }), undefined);
+  });
+});

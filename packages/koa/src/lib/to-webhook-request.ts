@@ -11,7 +11,7 @@ export function toWebhookRequest(ctx: Context, body: Buffer): WebhookRequest {
     headers: ctx.req.headers,
     body,
     // Set by @koa/router for the matched route; absent when mounted with app.use().
-    params: (ctx as { params?: Record<string, string | undefined> }).params,
+    params: (ctx as { params?: WebhookRequest['params'] }).params,
     peer: peerFromSocket(socket),
     remoteAddress: socket?.remoteAddress,
   };
