@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -35,6 +35,34 @@ if (process.env.HOOKGUARD_SKIP_BENCH_SMOKE !== '1') {
     failures.push('bench: npm run bench -- --quick failed');
   }
 }
+// Every rejection code of core must be produced through every adapter: the e2e contract and mTLS
+// suites record which codes each adapter answered (test/lib/code-coverage.ts); a code added to core
+// without a test that produces it everywhere fails here.
+const e2e = join(root, 'test', '.test-results');
+if (existsSync(join(e2e, 'summary.json'))) {
+  const label = 'every rejection code produced through every adapter (contract + mTLS suites)';
+  try {
+    const { WEBHOOK_ERROR_CODES } = await import(pathToFileURL(join(root, 'packages', 'core', 'dist', 'esm', 'index.js')).href);
+    const seen = {};
+    for (const suite of ['contract', 'mtls']) {
+      const file = join(e2e, `codes-${suite}.json`);
+      if (!existsSync(file)) throw new Error(`${suite} suite wrote no code record`);
+      for (const [adapter, codes] of Object.entries(JSON.parse(readFileSync(file, 'utf8')))) {
+        seen[adapter] ??= new Set();
+        for (const c of codes) seen[adapter].add(c);
+      }
+    }
+    const adapters = ['express5', 'express4', 'koa', 'nestjs'];
+    const missing = adapters.flatMap((a) => WEBHOOK_ERROR_CODES.filter((c) => !seen[a]?.has(c)).map((c) => `${a}: ${c}`));
+    if (missing.length) throw new Error(`not produced: ${missing.join(', ')}`);
+    passed++;
+    console.log(`\n✔ ${label}: ${WEBHOOK_ERROR_CODES.length} codes × ${adapters.length} adapters`);
+  } catch (e) {
+    failed++;
+    failures.push(`${label}: ${e.message}`);
+  }
+}
+
 for (const w of workspaces) {
   const file = join(root, w, '.test-results', 'summary.json');
   if (!existsSync(file)) {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { MAX_BODY, type RunningServer } from './lib/fixture.js';
 import { nextId, send, standard, tenantBody, viaOctokit, viaStandardWebhooksLib, viaStripeLib, viaSvixLib, type Answer, type Delivery } from './lib/deliveries.js';
 import { ADAPTERS } from './lib/adapters.js';
+import { recordCode, writeCodes } from './lib/code-coverage.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -72,6 +73,8 @@ function assertAnswer(a: Answer, status: number, code: string | undefined, what:
   }
 }
 
+after(() => writeCodes('contract'));
+
 for (const adapter of ADAPTERS) {
   describe(`contract: ${adapter.name}`, () => {
     let server: RunningServer;
@@ -79,6 +82,8 @@ for (const adapter of ADAPTERS) {
       server = await adapter.start();
     });
     after(async () => {
+      // Every code the verifier rejected with through this adapter (its onRejected hook).
+      for (const code of server?.log.rejected ?? []) recordCode(adapter.name, code);
       await server?.close();
     });
 
@@ -98,9 +103,12 @@ for (const adapter of ADAPTERS) {
     test('duplicate of a processed message -> 200 ack, handler not run again', async () => {
       const d = standard();
       assertAnswer(await send(server.url, d), 200, undefined, 'first');
+      const rejected = server.log.rejected.length;
       const dup = await send(server.url, d);
       assert.equal(dup.status, 200);
       assert.deepEqual(dup.body, { received: true, duplicate: true });
+      // The answer carries no code (it is an acknowledgement); the hook names it.
+      assert.deepEqual(server.log.rejected.slice(rejected), ['DUPLICATE']);
       assert.equal(server.log.count('tenants', d.headers['webhook-id']!), 1);
     });
 
@@ -108,7 +116,9 @@ for (const adapter of ADAPTERS) {
       const d = standard({ path: '/strict/:tenant' });
       d.headers['x-tenant'] = 'acme';
       assertAnswer(await send(server.url, d), 200, undefined, 'first');
+      const rejected = server.log.rejected.length;
       assertAnswer(await send(server.url, d), 409, 'REPLAYED', 'duplicate');
+      assert.deepEqual(server.log.rejected.slice(rejected), ['REPLAYED']);
       assert.equal(server.log.count('strict', d.headers['webhook-id']!), 1);
     });
 
@@ -118,7 +128,9 @@ for (const adapter of ADAPTERS) {
       const running = server.log.whenRunning('tenants', id);
       const first = send(server.url, d);
       await running;
+      const rejected = server.log.rejected.length;
       assertAnswer(await send(server.url, d), 409, 'REPLAY_IN_FLIGHT', 'in flight');
+      assert.deepEqual(server.log.rejected.slice(rejected), ['REPLAY_IN_FLIGHT']);
       server.log.open('tenants', id);
       assertAnswer(await first, 200, undefined, 'first');
       assert.equal(server.log.count('tenants', id), 1);

@@ -12,6 +12,7 @@ import { createTestPki, type Issued, type TestPki } from '@hookguard/testkit';
 import { all, createVerifier, fromParam, mtls, sign, standardWebhooks, type TenantConfig } from '@hookguard/core';
 import { startTlsServer, type TlsAdapter, type TlsServer, type TlsVerifiers } from './lib/tls-servers.js';
 import { clientAgent, post, type TlsAnswer } from './lib/tls-client.js';
+import { recordCode, writeCodes } from './lib/code-coverage.js';
 
 const run = promisify(execFile);
 const SECRETS = { acme: 'whsec_' + Buffer.alloc(24, 31).toString('base64'), globex: 'whsec_' + Buffer.alloc(24, 32).toString('base64') };
@@ -42,11 +43,17 @@ before(async () => {
   };
 });
 
+// The adapter whose describe block is running (describe blocks run one after another).
+let current: TlsAdapter | undefined;
+
 function expectCode(a: TlsAnswer, status: number, code: string) {
   assert.equal(a.status, status, JSON.stringify(a.body));
   assert.match(a.contentType, /^application\/problem\+json/);
   assert.equal(a.body.code, code);
+  if (current) recordCode(current, code);
 }
+
+after(() => writeCodes('mtls'));
 
 const CASES: Array<[string, () => Issued | undefined, number, string]> = [
   ['no client certificate', () => undefined, 401, 'CERT_MISSING'],
@@ -66,6 +73,7 @@ for (const adapter of ['express', 'express4', 'koa', 'nestjs'] as TlsAdapter[]) 
     let https: TlsServer;
     let http: TlsServer;
     before(async () => {
+      current = adapter;
       const tls = { key: pki.server.key, cert: pki.server.cert, ca: [pki.root.cert], requestCert: true, rejectUnauthorized: false };
       https = await startTlsServer(adapter, verifiers, tls);
       http = await startTlsServer(adapter, verifiers, undefined);

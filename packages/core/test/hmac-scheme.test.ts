@@ -68,10 +68,12 @@ test('template ids with $ patterns are signed as sent: a changed id never verifi
     const sig = createHmac('sha256', 'dollar-secret').update(`${id}.${ts}.`).update(body).update('.end').digest('hex');
     const w = await v.verify(request({ 'x-sig': sig, 'x-id': id, 'x-ts': ts }, body));
     assert.equal(w.id, id);
-    // `$$` once expanded to `$`: the id `a$b` would have verified under `a$$b`'s signature.
-    const other = id.replace('$$', '$').replace('$&', '{id}');
-    if (other !== id)
+    // What a `$` pattern once expanded to: `$$` -> `$`, `$&` -> the token, `` $` `` / `$'` -> the text
+    // around the token, `$1` stays. Each of those ids must fail under this signature.
+    for (const other of [id.replace('$$', '$'), id.replace('$&', '{id}'), id.replace("$'", `.${ts}.`), id.replace('$`', ''), `${id}x`]) {
+      if (other === id) continue;
       await assert.rejects(v.verify(request({ 'x-sig': sig, 'x-id': other, 'x-ts': ts }, body)), (e) => isWebhookVerificationError(e) && e.code === 'SIGNATURE_MISMATCH');
+    }
   }
 });
 

@@ -74,6 +74,35 @@ test('signatures made with another key never verify', async () => {
   );
 });
 
+test('the real signature with any bit flipped, or replaced by well-formed random bytes, reaches the comparison and fails', async () => {
+  const v = verifiers[0]![1];
+  const body = Buffer.from('{"fixed":true}');
+  const h = sign.standardWebhooks({ secret: SECRET, body });
+  const real = Buffer.from(h['webhook-signature']!.slice(3), 'base64');
+  await fc.assert(
+    fc.asyncProperty(
+      fc.oneof(
+        fc.integer({ min: 0, max: real.length * 8 - 1 }).map((bit) => {
+          const s = Buffer.from(real);
+          s[bit >> 3]! ^= 1 << (bit & 7);
+          return s;
+        }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }).map((a) => Buffer.from(a)),
+      ),
+      async (sig) => {
+        fc.pre(!sig.equals(real));
+        await assert.rejects(
+          v.verify({ method: 'POST', url: '/', headers: { ...h, 'webhook-signature': `v1,${sig.toString('base64')}` }, body }),
+          (e: unknown) => isWebhookVerificationError(e) && e.code === 'SIGNATURE_MISMATCH',
+        );
+      },
+    ),
+    { numRuns: RUNS },
+  );
+  // The unmutated signature verifies: the property above is about the mutation, not a broken setup.
+  assert.equal((await v.verify({ method: 'POST', url: '/', headers: h, body })).keyId, 'key-0');
+});
+
 test('signature header entries mutated at random never verify under the wrong body', async () => {
   const v = verifiers[0]![1];
   const body = Buffer.from('{"fixed":true}');
