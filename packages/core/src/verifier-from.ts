@@ -7,14 +7,23 @@ export type VerifierSource<T extends TenantConfig = TenantConfig> = (VerifierOpt
 
 /**
  * For adapters: the verifier to use, built once. Refuses a mix of both forms, which would
- * silently ignore one of them.
+ * silently ignore one of them. With `where` (e.g. `verifier "github"`), createVerifier's own
+ * configuration errors are prefixed with it too, so an app with several verifiers is told which.
  */
-export function verifierFrom<T extends TenantConfig>(options: VerifierSource<T>, where = 'verifyWebhook'): Verifier<T> {
-  if (!options || typeof options !== 'object') throw new WebhookConfigError(`${where} needs an options object`);
+export function verifierFrom<T extends TenantConfig>(options: VerifierSource<T>, where?: string): Verifier<T> {
+  const at = where ?? 'verifyWebhook';
+  if (!options || typeof options !== 'object') throw new WebhookConfigError(`${at} needs an options object`);
   const { verifier } = options;
-  if (verifier === undefined) return createVerifier(options as VerifierOptions<T>);
-  if ((options as { scheme?: unknown }).scheme !== undefined) throw new WebhookConfigError(`${where}: give either { verifier } or verifier options such as { scheme }, not both`);
+  if (verifier === undefined) {
+    if (where === undefined) return createVerifier(options as VerifierOptions<T>);
+    try {
+      return createVerifier(options as VerifierOptions<T>);
+    } catch (e) {
+      throw e instanceof WebhookConfigError ? new WebhookConfigError(`${where}: ${e.message}`) : e;
+    }
+  }
+  if ((options as { scheme?: unknown }).scheme !== undefined) throw new WebhookConfigError(`${at}: give either { verifier } or verifier options such as { scheme }, not both`);
   if (typeof verifier !== 'object' || typeof verifier.verify !== 'function' || typeof verifier.reject !== 'function' || typeof verifier.maxBodyBytes !== 'number')
-    throw new WebhookConfigError(`${where}: \`verifier\` must come from createVerifier()`);
+    throw new WebhookConfigError(`${at}: \`verifier\` must come from createVerifier()`);
   return verifier;
 }

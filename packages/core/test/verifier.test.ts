@@ -419,6 +419,9 @@ describe('adapter helpers', () => {
     assert.equal(v.reject(e, request({}, '')), e);
     assert.deepEqual(seen, ['BODY_TOO_LARGE']);
     assert.equal(verifierFrom({ verifier: v }), v);
+    // `where` names the verifier in createVerifier's own errors; without it they read as before.
+    assert.throws(() => verifierFrom({ scheme: github({ secret: 'g' }), maxBodyBytes: -1 }, 'verifier "x"'), (e: Error) => /^verifier "x": maxBodyBytes/.test(e.message));
+    assert.throws(() => verifierFrom({ scheme: github({ secret: 'g' }), maxBodyBytes: -1 }), (e: Error) => /^maxBodyBytes/.test(e.message));
     assert.throws(() => verifierFrom({ verifier: v, scheme: github({ secret: 'g' }) } as never), /not both/);
     assert.throws(() => verifierFrom({ verifier: {} as never }), /createVerifier/);
   });

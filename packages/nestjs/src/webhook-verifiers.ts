@@ -12,13 +12,8 @@ function build(name: string, config: WebhookVerifierConfig | undefined, store: R
     options.verifier !== undefined || options.replay === false || !store || options.replay?.store
       ? options
       : { ...options, replay: { namespace: name, ...options.replay, store } };
-  try {
-    return verifierFrom(source as VerifierSource, `verifier "${name}"`);
-  } catch (e) {
-    if (e instanceof Error && e.name === 'WebhookConfigError' && !e.message.startsWith('verifier "'))
-      throw new WebhookConfigError(`verifier "${name}": ${e.message}`);
-    throw e;
-  }
+  // Core names the verifier in its configuration errors.
+  return verifierFrom(source as VerifierSource, `verifier "${name}"`);
 }
 
 /**
@@ -36,9 +31,9 @@ export class WebhookVerifiers {
 
   constructor(options: WebhookModuleOptions, store?: ReplayStore | null) {
     if (!options || typeof options !== 'object') throw new WebhookConfigError('WebhookModule needs options: forRoot({ scheme, ... }) or forRoot({ verifiers: { ... } })');
+    // A store that lacks reserve/commit/release is refused by core (createVerifier) for every verifier it is given to.
     const replayStore = store ?? undefined;
-    if (replayStore && (typeof replayStore.reserve !== 'function' || typeof replayStore.commit !== 'function' || typeof replayStore.release !== 'function'))
-      throw new WebhookConfigError('the provider of WEBHOOK_REPLAY_STORE must implement reserve, commit and release');
+    if (options.problemDetail !== undefined && typeof options.problemDetail !== 'boolean') throw new WebhookConfigError('WebhookModule: problemDetail must be a boolean');
     this.problemDetail = options.problemDetail !== false;
     if ('verifiers' in options) {
       const entries = Object.entries(options.verifiers ?? {});

@@ -203,9 +203,17 @@ test('misconfiguration fails at bootstrap: a bad verifier option, an unknown def
   class BadOptions {}
   await assert.rejects(NestFactory.create(BadOptions, { logger: false, abortOnError: false }), (e: Error) => {
     assert.ok(e instanceof WebhookConfigError);
-    assert.match(e.message, /maxBodyBytes/);
+    // Core names the verifier in its own configuration error (verifierFrom's `where`).
+    assert.match(e.message, /^verifier "default": maxBodyBytes/);
     return true;
   });
+
+  // Checked by core wherever the injected store is used, named after the verifier.
+  assert.throws(
+    () => new WebhookVerifiers({ verifiers: { gh: { scheme: github({ secret: GH_SECRET }) } } }, { reserve: () => undefined } as never),
+    (e: unknown) => e instanceof WebhookConfigError && /^verifier "gh": replay\.store must implement reserve, commit and release/.test(e.message),
+  );
+  assert.throws(() => new WebhookVerifiers({ scheme: github({ secret: GH_SECRET }), problemDetail: 'false' as never }), /problemDetail must be a boolean/);
 
   @Module({ imports: [WebhookModule.forRoot({ verifiers: { github: { scheme: github({ secret: GH_SECRET }) } }, default: 'gitlab' })] })
   class BadDefault {}

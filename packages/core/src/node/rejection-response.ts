@@ -12,7 +12,9 @@ export interface WebhookHttpResponse {
  * duplicate of a processed message, which is acknowledged with 200 so the sender stops retrying.
  */
 export function rejectionResponse(error: WebhookVerificationError, options: ToProblemOptions = {}): WebhookHttpResponse {
-  if (error.code === 'DUPLICATE') {
+  // The same rule as isAcknowledgement(): an adapter that answers these itself and one that calls
+  // this function cannot disagree on which rejections are acknowledgements.
+  if (isAcknowledgement(error)) {
     return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ received: true, duplicate: true }) };
   }
   const headers: Record<string, string> = { 'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8` };
