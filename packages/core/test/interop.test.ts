@@ -30,7 +30,7 @@ describe('Standard Webhooks reference library', () => {
   test('it rejects a hookguard signature under another secret, and so do we', async () => {
     const other = 'whsec_' + Buffer.from('another-secret-0123456789abcdef').toString('base64');
     const headers = sign.standardWebhooks({ secret: other, id: 'msg_interop_3', body });
-    assert.throws(() => new StandardWebhook(WHSEC).verify(body, headers));
+    assert.throws(() => new StandardWebhook(WHSEC).verify(body, headers), /No matching signature/);
     await rejectsWith(createVerifier({ scheme: standardWebhooks({ secret: WHSEC }) }).verify(request(headers, body)), 'SIGNATURE_MISMATCH');
   });
 });
@@ -68,7 +68,7 @@ describe('stripe library', () => {
   test('a stale Stripe header is refused by both', async () => {
     const t = Math.floor(Date.now() / 1000) - 3600;
     const header = stripeLib.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: t });
-    assert.throws(() => stripeLib.webhooks.constructEvent(body, header, secret));
+    assert.throws(() => stripeLib.webhooks.constructEvent(body, header, secret), /Timestamp outside the tolerance/);
     await rejectsWith(createVerifier({ scheme: stripe({ secret }) }).verify(request({ 'stripe-signature': header }, body)), 'TIMESTAMP_OUT_OF_TOLERANCE');
   });
 });

@@ -86,6 +86,7 @@ for (const { name, Koa } of KOA_VERSIONS) {
       const big = await send(`${server.url}/default`, signed(JSON.stringify({ pad: 'x'.repeat(200) })));
       assert.equal(big.status, 413);
       assert.equal(big.headers.connection, 'close');
+      assert.match(big.text, /body too large/i);
     });
 
     test('a prebuilt { verifier } is used as given', async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
-import { accountClaim, fromParam, standardWebhooks, type VerifiedWebhook } from '@hookguard/core';
+import { accountClaim, fromParam, sign, standardWebhooks, type VerifiedWebhook } from '@hookguard/core';
 import { VerifiedWebhook as Verified, Webhook, WebhookCertificate, WebhookModule, WebhookPayload, WebhookTenant } from '@hookguard/nestjs';
 import { deliver, isProblem, newSecret, post, serveDuringFile } from './helpers.js';
 
@@ -142,8 +142,12 @@ test('body over maxBodyBytes (and under Nest\'s 100kb parser limit): 413 BODY_TO
 });
 
 test('the problem detail never carries the secret or the expected signature', async () => {
-  const r = await deliver(`${running.url}/hooks/acme`, GLOBEX, event());
+  const body = JSON.stringify(event());
+  const at = { id: 'msg_leak_check', timestamp: Math.floor(Date.now() / 1000) };
+  const r = await deliver(`${running.url}/hooks/acme`, GLOBEX, undefined, { ...at, raw: body });
   assert.equal(r.json['code'], 'SIGNATURE_MISMATCH');
-  assert.ok(!r.text.includes(ACME.slice(6)));
-  assert.ok(!r.text.includes(GLOBEX.slice(6)));
+  // What acme's secret would have signed for these exact bytes: the signature the sender lacked.
+  const expected = sign.standardWebhooks({ secret: ACME, body, ...at })['webhook-signature']!.slice('v1,'.length);
+  for (const secretOrSignature of [ACME.slice(6), GLOBEX.slice(6), expected, Buffer.from(expected, 'base64').toString('hex')])
+    assert.ok(!r.text.includes(secretOrSignature));
 });
