@@ -163,6 +163,17 @@ for (const adapter of ADAPTERS) {
       assert.equal(server.log.count('tenants', id), 1);
     });
 
+    test('the store fails after the handler ran -> the answer stands, onSettleFailed reports REPLAY_STORE_UNAVAILABLE with tenant and scheme', async () => {
+      const id = `${nextId()}_settle_down`;
+      const before = server.log.settleFailed.length;
+      const a = await send(server.url, standard({ id, path: '/down/:tenant' }));
+      assert.equal(a.status, 200, JSON.stringify(a.body));
+      assert.equal(server.log.count('down', id), 1);
+      // Express settles when the response has finished: wait for it, bounded.
+      for (let i = 0; i < 100 && server.log.settleFailed.length === before; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(server.log.settleFailed.slice(before), ['REPLAY_STORE_UNAVAILABLE acme standardWebhooks']);
+    });
+
     test('the handler sees the verified tenant', async () => {
       const a = await send(server.url, standard({ tenant: 'globex' }));
       assert.equal(a.status, 200);

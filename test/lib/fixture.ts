@@ -1,6 +1,6 @@
 // One configuration, served by every adapter: the contract suite sends the same deliveries to each
 // and expects the same status and code.
-import { accountClaim, fromHeader, fromParam, github, standardWebhooks, stripe, type TenantConfig, type VerifierOptions } from '@hookguard/core';
+import { accountClaim, fromHeader, fromParam, github, MemoryReplayStore, standardWebhooks, stripe, type TenantConfig, type VerifierOptions } from '@hookguard/core';
 
 export const TENANT_SECRETS: Record<string, string> = {
   acme: 'whsec_' + Buffer.from('acme-tenant-secret-0123456789abcd').toString('base64'),
@@ -28,15 +28,25 @@ export const ROUTES: Record<RouteName, string> = {
   down: '/down/:tenant',
 };
 
-/** A replay store whose backend is unreachable. */
-const downStore = {
-  reserve: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
-  commit: () => Promise.resolve(),
-  release: () => Promise.resolve(),
-};
+/**
+ * A replay store whose backend is unreachable; for message ids ending in `_settle_down` it goes down
+ * only after the reservation, so the handler runs and recording its outcome fails.
+ */
+function downStore() {
+  const memory = new MemoryReplayStore();
+  const refused = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+  return {
+    reserve: (key: string, ttl: number) => (key.endsWith('_settle_down') ? memory.reserve(key, ttl) : refused()),
+    commit: refused,
+    release: refused,
+  };
+}
 
 export function routeOptions(log?: HandlerLog): Record<RouteName, VerifierOptions> {
-  const hooks = { onRejected: (e: { code: string }) => log?.rejected.push(e.code) };
+  const hooks = {
+    onRejected: (e: { code: string }) => log?.rejected.push(e.code),
+    onSettleFailed: (e: { code: string; tenant?: string; scheme?: string }) => log?.settleFailed.push(`${e.code} ${e.tenant} ${e.scheme}`),
+  };
   const routes: Record<RouteName, VerifierOptions> = {
     // Duplicates refused with 409, and the tenant must be named the same by route and header.
     strict: {
@@ -45,7 +55,7 @@ export function routeOptions(log?: HandlerLog): Record<RouteName, VerifierOption
       replay: { duplicates: 'reject' },
       maxBodyBytes: MAX_BODY,
     },
-    down: { scheme: standardWebhooks(), tenants: { resolve: fromParam('tenant'), lookup }, replay: { store: downStore }, maxBodyBytes: MAX_BODY },
+    down: { scheme: standardWebhooks(), tenants: { resolve: fromParam('tenant'), lookup }, replay: { store: downStore() }, maxBodyBytes: MAX_BODY },
     tenants: {
       scheme: standardWebhooks(),
       tenants: { resolve: fromParam('tenant'), lookup },
@@ -67,6 +77,8 @@ export class HandlerLog {
   readonly calls: string[] = [];
   /** Codes seen by the verifiers' onRejected hook. */
   readonly rejected: string[] = [];
+  /** What the verifiers' onSettleFailed hook reported: `code tenant scheme`. */
+  readonly settleFailed: string[] = [];
   readonly #seen = new Map<string, number>();
   readonly #gates = new Map<string, () => void>();
   readonly #waiting = new Map<string, () => void>();

@@ -138,7 +138,7 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
   const storeNeedsTimeout = !builtIn;
 
   const claims: readonly ClaimCheck<T>[] = options.claims === undefined ? [] : Array.isArray(options.claims) ? options.claims : [options.claims as ClaimCheck<T>];
-  const { onVerified, onRejected, onCertificateExpiring } = options;
+  const { onVerified, onRejected, onCertificateExpiring, onSettleFailed } = options;
   const proxyPeer = options.proxy ? proxyPeerReader(options.proxy) : undefined;
   const certificateExpiring = (info: CertificateExpiringInfo) => {
     if (!onCertificateExpiring) return;
@@ -213,9 +213,22 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     }
   }
 
-  function finish(p: () => Promise<void>, what: string): Promise<void> {
+  function finish(p: () => Promise<void>, what: string, webhook: VerifiedWebhook): Promise<void> {
     const fail = (e: unknown): never => {
-      throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: `the replay store could not ${what} the message`, cause: e });
+      const error = new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', {
+        detail: `the replay store could not ${what} the message`,
+        cause: e,
+        tenant: webhook.tenant,
+        scheme: webhook.scheme,
+      });
+      if (onSettleFailed) {
+        try {
+          onSettleFailed(error, webhook);
+        } catch {
+          // A hook must never change an outcome.
+        }
+      }
+      throw error;
     };
     // A plain promise chain, not an async function: this runs once per delivery, after the handler.
     let pending: Promise<void>;

@@ -247,6 +247,13 @@ export interface VerifierHooks {
   onRejected?(error: WebhookVerificationError, request: WebhookRequest): void;
   /** A client certificate has under 30 days left (once), then under 7 days (once more). */
   onCertificateExpiring?(info: CertificateExpiringInfo): void;
+  /**
+   * The replay store could not record a handled delivery's outcome (commit or release failed or
+   * timed out): REPLAY_STORE_UNAVAILABLE with the tenant and scheme. The response stands; the key
+   * stays in flight until `replay.inFlightTtlMs`, then a retry is processed again. Every adapter's
+   * settle goes through here, so this is the one place to log or alert on it.
+   */
+  onSettleFailed?(error: WebhookVerificationError, webhook: VerifiedWebhook): void;
 }
 
 export interface VerifierOptions<T extends TenantConfig = TenantConfig> extends VerifierHooks {

@@ -570,3 +570,26 @@ describe('rules adapters share through core', () => {
     assert.equal(r({ method: 'POST', url: '/', headers: {}, body: Buffer.alloc(0), params: { tenant: [1] as never } }), undefined);
   });
 });
+
+describe('onSettleFailed', () => {
+  test('a commit or release the store cannot record is reported once, with tenant and scheme; a throwing hook changes nothing', async () => {
+    const mem = new MemoryReplayStore();
+    const store = { reserve: (k: string, t: number) => mem.reserve(k, t), commit: () => Promise.reject(new Error('down')), release: () => Promise.reject(new Error('down')) };
+    const seen: string[] = [];
+    const v = createVerifier({
+      scheme: standardWebhooks({ secret: SECRET }),
+      replay: { store },
+      onSettleFailed: (e, w) => {
+        seen.push(`${e.code} ${e.scheme} ${w.scheme}`);
+        throw new Error('a broken hook');
+      },
+    });
+    const a = await v.verify(request(sign.standardWebhooks({ secret: SECRET, body }), body));
+    await rejectsWith(a.settle({ status: 200 }), 'REPLAY_STORE_UNAVAILABLE');
+    const b = await v.verify(request(sign.standardWebhooks({ secret: SECRET, body }), body));
+    await rejectsWith(b.settle({ status: 500 }), 'REPLAY_STORE_UNAVAILABLE');
+    assert.deepEqual(seen, ['REPLAY_STORE_UNAVAILABLE standardWebhooks standardWebhooks', 'REPLAY_STORE_UNAVAILABLE standardWebhooks standardWebhooks']);
+    await b.settle({ status: 200 }); // settled already: no second store call, no second report
+    assert.equal(seen.length, 2);
+  });
+});

@@ -6,8 +6,8 @@ export interface ReplayHold {
   key: string;
   token: string | undefined;
   retentionMs: number;
-  /** Runs a store call bounded by the store timeout, mapping failures to REPLAY_STORE_UNAVAILABLE. */
-  finish(call: () => Promise<void>, what: string): Promise<void>;
+  /** Runs a store call bounded by the store timeout, mapping failures to REPLAY_STORE_UNAVAILABLE (reported to onSettleFailed). */
+  finish(call: () => Promise<void>, what: string, webhook: VerifiedWebhook): Promise<void>;
 }
 
 /**
@@ -57,14 +57,14 @@ export class VerifiedDelivery<P, T extends TenantConfig> implements VerifiedWebh
     const h = this.#hold;
     if (!h) return Promise.resolve();
     this.#hold = undefined; // the first settle wins
-    return h.finish(() => h.store.commit(h.key, h.retentionMs, h.token), 'commit');
+    return h.finish(() => h.store.commit(h.key, h.retentionMs, h.token), 'commit', this);
   }
 
   release(): Promise<void> {
     const h = this.#hold;
     if (!h) return Promise.resolve();
     this.#hold = undefined;
-    return h.finish(() => h.store.release(h.key, h.token), 'release');
+    return h.finish(() => h.store.release(h.key, h.token), 'release', this);
   }
 
   /**

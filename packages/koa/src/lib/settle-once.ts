@@ -1,4 +1,4 @@
-import { WebhookVerificationError, type VerifiedWebhook } from '@hookguard/core';
+import type { VerifiedWebhook } from '@hookguard/core';
 import type { Context } from 'koa';
 import type { ServerResponse } from 'node:http';
 
@@ -38,14 +38,9 @@ export class Settlement {
     if (this.#settled) return Promise.resolve();
     this.#settled = true;
     this.#res.removeListener('close', this.#onClose);
-    return this.webhook.settle(outcome).then(undefined, (e: unknown) => {
-      // The response stands (the handler already ran); the store fault goes to app.on('error').
-      const error = new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', {
-        detail: 'the replay store could not record the outcome of a handled webhook',
-        cause: e,
-        tenant: this.webhook.tenant,
-        scheme: this.webhook.scheme,
-      });
+    return this.webhook.settle(outcome).then(undefined, (error: unknown) => {
+      // The response stands (the handler already ran). Core reported it to onSettleFailed with the
+      // tenant and scheme; Koa apps also hear of faults on app.on('error').
       this.ctx.app.emit('error', error, this.ctx);
     });
   }
