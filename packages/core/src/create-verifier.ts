@@ -1,5 +1,6 @@
 import type {
   ReserveResult,
+  ReserveContext,
   CertificateExpiringInfo,
   ClaimCheck,
   KeySpec,
@@ -28,19 +29,22 @@ import { TenantCache } from './lib/tenant-cache.js';
 import { withTimeout } from './lib/timeout.js';
 import { proxyPeerReader } from './lib/proxy-peer.js';
 import { VerifiedDelivery } from './lib/verified-webhook.js';
-import { signatureDigest } from './lib/hmac.js';
+import { contentDigest, shortDigest } from './lib/hmac.js';
+import { MAX_ASYMMETRIC_VERIFICATIONS, MAX_TENANT_ID_LENGTH, wellFormed } from './lib/limits.js';
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The built-in MemoryReplayStore also reserves without a promise. */
 interface SyncReplayStore extends ReplayStore {
-  reserveSync(key: string, ttlMs: number): ReserveResult;
+  reserveSync(key: string, ttlMs: number, context?: ReserveContext): ReserveResult;
 }
 
 /** A tenant's config with its keys (and e.g. certificate binding) prepared once per cache entry. */
 interface LoadedTenant<T> {
   config: T;
+  /** The canonical id (the lookup's `id`, else the resolved id): replay keys and results use it. */
+  id: string;
   keys: Map<Scheme, readonly PreparedKey[]>;
   data: Map<Scheme, unknown>;
 }
@@ -66,6 +70,7 @@ function keysForScheme(scheme: Scheme, specs: readonly KeySpec[]): KeySpec[] {
 
 /** What a scheme sees of one request: a class, so a request allocates one object, not five closures. */
 class Input<T> implements SchemeInput {
+  #asymmetric = 0;
   constructor(
     readonly request: WebhookRequest,
     readonly body: Buffer,
@@ -83,6 +88,29 @@ class Input<T> implements SchemeInput {
   tenantData(s: Scheme): unknown {
     return this.loaded?.data.get(s);
   }
+  tryAsymmetric(): boolean {
+    return ++this.#asymmetric <= MAX_ASYMMETRIC_VERIFICATIONS;
+  }
+}
+
+/** The canonical tenant id a lookup names (`id`, a string or a number), else the resolved one. */
+function canonicalId(config: TenantConfig, resolved: string): string {
+  const id = config.id;
+  const text = typeof id === 'string' ? id : typeof id === 'number' && Number.isFinite(id) ? String(id) : undefined;
+  return text !== undefined && usableTenantId(text) ? text : resolved;
+}
+
+/** Bounded, printable and well-formed: anything else is no tenant of ours, and never reaches the lookup. */
+function usableTenantId(id: string): boolean {
+  return id.length > 0 && id.length <= MAX_TENANT_ID_LENGTH && !/[\u0000-\u001f\u007f]/.test(id) && wellFormed(id);
+}
+
+/** A key part of bounded length: itself when short (URL-encoded, so it holds no `:`), else a digest. */
+function keyPart(text: string, max: number): string {
+  // `%h` never comes out of encodeURIComponent (h is not a hex digit): a digest cannot collide with an
+  // encoded id. Ill-formed text (a lone surrogate from a JSON id) has no URI form: digested too.
+  const encoded = text.length <= max && wellFormed(text) ? encodeURIComponent(text) : undefined;
+  return encoded !== undefined && encoded.length <= max ? encoded : `%h${shortDigest(text)}`;
 }
 
 /**
@@ -165,24 +193,30 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
           throw new WebhookVerificationError('TENANT_LOOKUP_FAILED', { detail: 'tenant lookup threw; see the error cause in your logs', cause: e, tenant: id });
         }
         if (config === undefined || config === null) return undefined;
+        // `tenants[id]` on a plain object answers `constructor`, `toString`... with a function and
+        // `__proto__` with Object.prototype: those are no tenant (404), not a broken lookup (503).
+        if (typeof config === 'function' || config === Object.prototype) return undefined;
         if (typeof config !== 'object') throw new WebhookVerificationError('TENANT_LOOKUP_FAILED', { detail: 'tenant lookup returned a non-object', tenant: id });
+        const canonical = canonicalId(config, id);
         const keys = new Map<Scheme, readonly PreparedKey[]>();
         const data = new Map<Scheme, unknown>();
         for (const leaf of leaves) {
           try {
             const specs = [...(toKeySpecs(config.secrets as never) ?? []), ...(toKeySpecs(config.publicKeys as never, 'publicKey') ?? [])];
-            if (leaf.prepareTenant) data.set(leaf, leaf.prepareTenant(config, id));
+            if (leaf.prepareTenant) data.set(leaf, leaf.prepareTenant(config, canonical));
             if (leaf.staticKeys === undefined) keys.set(leaf, leaf.prepareKeys(keysForScheme(leaf, specs)));
           } catch (e) {
             // A bad key in the tenant's record is a configuration fault on our side: fail closed, 503.
+            // What is wrong with it goes to logs only (error.cause): the caller is not authenticated.
+            const reason = e instanceof WebhookConfigError ? e.message : 'invalid key';
             throw new WebhookVerificationError('TENANT_LOOKUP_FAILED', {
-              detail: `tenant ${id} has keys that ${leaf.name} cannot use: ${e instanceof WebhookConfigError ? e.message : 'invalid key'}`,
-              cause: e,
-              tenant: id,
+              detail: 'this endpoint is misconfigured on the receiving side; the cause is in the server logs',
+              cause: new WebhookConfigError(`tenant ${canonical}: ${leaf.name} cannot use its configuration: ${reason}`),
+              tenant: canonical,
             });
           }
         }
-        return { config, keys, data };
+        return { config, id: canonical, keys, data };
       },
       (loaded) => (loaded ? cacheTtl : negativeTtl),
     );
@@ -205,9 +239,9 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     return storeNeedsTimeout ? withTimeout(p, storeTimeout, () => new Error(`replay store did not answer within ${storeTimeout} ms`)) : p;
   }
 
-  async function reserve(key: string) {
+  async function reserve(key: string, context: ReserveContext | undefined) {
     try {
-      return await bounded(store!.reserve(key, inFlightTtl));
+      return await bounded(store!.reserve(key, inFlightTtl, context));
     } catch (e) {
       throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: 'the replay store could not reserve the message; the handler was not run', cause: e });
     }
@@ -262,6 +296,8 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     if (!tenants) return verifyLoaded(request, body, undefined, undefined, verifyOptions);
     const tenantId = resolveTenantId(request);
     if (tenantId === undefined) throw new WebhookVerificationError('UNKNOWN_TENANT', { detail: 'the request names no tenant' });
+    if (!usableTenantId(tenantId))
+      throw new WebhookVerificationError('UNKNOWN_TENANT', { detail: `tenant ids are 1-${MAX_TENANT_ID_LENGTH} printable characters` });
     const cached = cache.peek(tenantId);
     if (cached) return verifyLoaded(request, body, tenantId, knownTenant(cached.resolved, tenantId), verifyOptions);
     return loadTenant(tenantId).then((t) => verifyLoaded(request, body, tenantId, knownTenant(t, tenantId), verifyOptions));
@@ -281,6 +317,7 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
   ): Verified | Promise<Verified> {
     // 3-4. transport and signature (a transport scheme such as mtls is part of the scheme tree)
     const at = now();
+    if (tenant) tenantId = tenant.id;
     const input = new Input(request, body, tenantId, tenant, at, certificateExpiring);
     const verdict: SchemeVerdict = scheme.verify(input);
 
@@ -317,21 +354,27 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
   // 7. replay: only now, after everything that can reject has passed
   function replayStep(webhook: VerifiedDelivery<unknown, T>, verdict: SchemeVerdict, tenantId: string | undefined): Verified | Promise<Verified> {
     if (!store || !verdict.replayable) return webhook;
-    let identity = verdict.replayId ?? verdict.payloadId?.();
-    // Derived from the verified signature only when no signed id exists: most deliveries never pay for the digest.
-    if (identity === undefined && verdict.replaySignature !== undefined) identity = signatureDigest(verdict.replaySignature);
+    // A signed id (`i:`), else a digest of the signed bytes (`d:`): computed only when no id exists,
+    // so most deliveries never pay for it. Never the leaf that read it, nor the key that matched.
+    const id = verdict.replayId ?? verdict.payloadId?.();
+    const identity = id !== undefined ? `i:${id}` : verdict.signedContent !== undefined ? `d:${contentDigest(verdict.signedContent)}` : undefined;
     if (identity === undefined) return webhook;
-    const replayKey = `${tenantId === undefined ? '-' : encodeURIComponent(tenantId)}:${namespace === undefined ? '' : `${namespace}.`}${verdict.scheme}:${identity}`;
+    // Tenant, then this verifier's name (namespace, or the whole scheme tree: the same for every leaf);
+    // each part bounded, so a key is at most 248 characters whatever the request held.
+    const rest = `${namespace === undefined ? '' : `${namespace}.`}${scheme.name}:${identity}`;
+    // `rest` starts with a scheme or namespace name (a letter), so it never reads as a `%h` digest.
+    const replayKey = `${tenantId === undefined ? '-' : keyPart(tenantId, 96)}:${rest.length <= 150 ? rest : `%h${shortDigest(rest)}`}`;
+    const context = tenantId === undefined ? undefined : { tenant: tenantId };
     if (reserveSync) {
       let r: ReserveResult;
       try {
-        r = reserveSync.call(store, replayKey, inFlightTtl);
+        r = reserveSync.call(store, replayKey, inFlightTtl, context);
       } catch (e) {
         throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: 'the replay store could not reserve the message; the handler was not run', cause: e });
       }
       return reserved(webhook, r, replayKey, verdict, tenantId);
     }
-    return reserve(replayKey).then((r) => reserved(webhook, r, replayKey, verdict, tenantId));
+    return reserve(replayKey, context).then((r) => reserved(webhook, r, replayKey, verdict, tenantId));
   }
 
   function reserved(webhook: VerifiedDelivery<unknown, T>, r: ReserveResult | undefined, replayKey: string, verdict: SchemeVerdict, tenantId: string | undefined): Verified {

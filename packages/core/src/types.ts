@@ -113,6 +113,12 @@ export interface TenantConfig {
   certificates?: CertificateBinding;
   /** Expected account claim (see `accountClaim`). */
   account?: string;
+  /**
+   * The tenant's canonical id, when your lookup matches several spellings (a case-insensitive
+   * collation): replay keys and `webhook.tenant` use it, so `/hooks/ACME` and `/hooks/acme` share
+   * one key. Default: the id the resolver found.
+   */
+  id?: string | number;
   [extra: string]: unknown;
 }
 
@@ -150,14 +156,24 @@ export interface SchemeVerdict {
    * signature when the id is missing or unsigned (a replayer could change an unsigned id).
    */
   replayId?: string;
-  /** Signed material from which the verifier derives a replay id when there is no signed id (only when needed). */
-  replaySignature?: Uint8Array | string;
+  /**
+   * The exact bytes the signature covers (prefix | body | suffix, prefix and suffix as latin1 header
+   * text). Without a signed id the replay identity is a SHA-256 of them, computed only when needed:
+   * the same for every copy of a message whichever key, leaf or header spelling verified it.
+   */
+  signedContent?: SignedContent;
   /** A message id inside the signed body (Stripe's `evt_...`, Slack's `event_id`), read only when replay needs it. */
   payloadId?: () => string | undefined;
   /** The id came from an unsigned header (apiKey's idHeader): `all()` prefers a signed one. */
   unsignedId?: boolean;
   /** Whether this scheme's messages take part in replay protection (API keys do not, by default). */
   replayable: boolean;
+}
+
+export interface SignedContent {
+  prefix?: string;
+  body: Buffer;
+  suffix?: string;
 }
 
 /** Keys made ready for one scheme (decoded once, not per request). */
@@ -181,6 +197,12 @@ export interface SchemeInput {
   now: number;
   /** Reports a client certificate close to expiry (the verifier's onCertificateExpiring hook). */
   certificateExpiring(info: CertificateExpiringInfo): void;
+  /**
+   * Call before each public-key verification: false once this request has spent its budget
+   * (MAX_ASYMMETRIC_VERIFICATIONS, shared by every scheme of the request), so the CPU an
+   * unauthenticated request costs stays a small constant whatever its headers hold.
+   */
+  tryAsymmetric(): boolean;
 }
 
 /** A signature format. Built-ins: standardWebhooks, stripe, github, slack, shopify, hmac, apiKey, all, any. */
@@ -206,9 +228,15 @@ export interface ReserveResult {
 }
 
 /** Where replay keys live. Memory (one process) or Redis (all instances). */
+/** What the verifier tells a store about a key, e.g. for per-tenant quotas. */
+export interface ReserveContext {
+  /** The canonical tenant the key belongs to (undefined without tenants). */
+  tenant?: string;
+}
+
 export interface ReplayStore {
   /** Set-if-absent: 'reserved' (you own it), 'in-flight' (someone is handling it) or 'done'. */
-  reserve(key: string, ttlMs: number): Promise<ReserveResult>;
+  reserve(key: string, ttlMs: number, context?: ReserveContext): Promise<ReserveResult>;
   /** In-flight -> done for `ttlMs`, only by the owner of the reservation. */
   commit(key: string, ttlMs: number, token?: string): Promise<void>;
   /** Forget an in-flight reservation so the sender's retry gets through; only by its owner. */

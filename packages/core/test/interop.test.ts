@@ -58,7 +58,7 @@ describe('stripe library', () => {
     const w = await createVerifier({ scheme: stripe({ secret }) }).verify(request({ 'stripe-signature': header, 'content-type': 'application/json' }, body));
     assert.equal(w.scheme, 'stripe');
     assert.equal(typeof w.timestamp, 'number');
-    assert.equal(w.replayKey, '-:stripe:evt_1');
+    assert.equal(w.replayKey, '-:stripe:i:evt_1');
   });
   test('hookguard signatures verify with constructEvent', () => {
     const headers = sign.stripe({ secret, body });

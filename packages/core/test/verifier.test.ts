@@ -317,7 +317,7 @@ describe('replay', () => {
   test('reserved -> in flight -> committed -> duplicate (200) ; release lets the retry through', async () => {
     const v = make();
     const first = await v.verify(request(h, body));
-    assert.equal(first.replayKey, '-:standardWebhooks:msg_replay');
+    assert.equal(first.replayKey, '-:standardWebhooks:i:msg_replay');
     const e = await rejectsWith(v.verify(request(h, body)), 'REPLAY_IN_FLIGHT');
     assert.equal(e.status, 409);
     await first.release();
@@ -377,7 +377,7 @@ describe('replay', () => {
     const v = createVerifier({ scheme: standardWebhooks({ secret: SECRET }), tenants: { resolve: fromParam(), lookup: () => ({}) } });
     const a = await v.verify(request(h, body, { params: { tenant: 'a:b' } }));
     const b = await v.verify(request(h, body, { params: { tenant: 'a' } }));
-    assert.equal(a.replayKey, 'a%3Ab:standardWebhooks:msg_replay');
+    assert.equal(a.replayKey, 'a%3Ab:standardWebhooks:i:msg_replay');
     assert.notEqual(a.replayKey, b.replayKey);
   });
   test('github replay identity comes from the signature, not the unsigned delivery id', async () => {
@@ -493,7 +493,7 @@ describe('replay identity cannot be varied by an attacker', () => {
   test('stripe inside all(): the event id still keys replay', async () => {
     const v = createVerifier({ scheme: all(stripe({ secret })) });
     const first = await v.verify(request(sign.stripe({ secret, body: stripeBody }), stripeBody));
-    assert.equal(first.replayKey, '-:stripe:evt_1');
+    assert.equal(first.replayKey, '-:stripe:i:evt_1');
   });
   test('github: a copy re-sent with only the SHA-1 header is the same message', async () => {
     const v = createVerifier({ scheme: github({ secret: 'g', allowSha1: true }) });
@@ -530,7 +530,7 @@ describe('replay namespace', () => {
     const b = createVerifier({ scheme: standardWebhooks({ secret: SECRET }), replay: { store, namespace: 'crm' } });
     const h = sign.standardWebhooks({ secret: SECRET, body, id: 'msg_shared' });
     const w = await a.verify(request(h, body));
-    assert.equal(w.replayKey, '-:billing.standardWebhooks:msg_shared');
+    assert.equal(w.replayKey, '-:billing.standardWebhooks:i:msg_shared');
     await w.commit();
     await (await b.verify(request(h, body))).commit();
     assert.throws(() => createVerifier({ scheme: standardWebhooks({ secret: SECRET }), replay: { namespace: 'a:b' } }), /namespace/);

@@ -3,13 +3,22 @@ import { WebhookConfigError } from '../webhook-config-error.js';
 export interface HmacTemplate {
   usesId: boolean;
   usesTimestamp: boolean;
-  /** Text before and after the body, with id and timestamp filled in. */
-  render(id: string, timestamp: string): [string, string];
+  /**
+   * Text before and after the body, with id and timestamp filled in; undefined when a value holds
+   * the literal that delimits it, so the signed text could be split in two ways.
+   */
+  render(id: string, timestamp: string): [string, string] | undefined;
 }
 
-const TOKENS = /\{id\}|\{timestamp\}/g;
+type Part = { literal: string } | { token: 'id' | 'timestamp'; delimiter: string };
 
-/** Splits `{id}.{timestamp}.{body}` around the body once, at configuration time. */
+/**
+ * Splits `{id}.{timestamp}.{body}` around the body once, at configuration time.
+ *
+ * One reading only: a token before `{body}` is read up to the literal that follows it, a token
+ * after `{body}` back to the literal before it, so a value containing that literal is refused —
+ * otherwise `{id}.{body}` would verify `a.b` + `c` and `a` + `b.c` with one signature.
+ */
 export function parseTemplate(template: string, name: string): HmacTemplate {
   const tokens: string[] = template.match(/\{[^}]*\}/g) ?? [];
   for (const t of tokens) if (t !== '{id}' && t !== '{timestamp}' && t !== '{body}') throw new WebhookConfigError(`${name}: unknown template token ${t}`);
@@ -18,15 +27,43 @@ export function parseTemplate(template: string, name: string): HmacTemplate {
   const bodyCount = tokens.filter((t) => t === '{body}').length;
   if (bodyCount !== 1) throw new WebhookConfigError(`${name}: the template must contain {body} exactly once`);
   const at = template.indexOf('{body}');
-  const before = template.slice(0, at);
-  const after = template.slice(at + '{body}'.length);
-  // One pass with a function replacement: a string replacement would expand `$$`, `$&`... inside the
-  // sender's id, and a second pass would expand a `{timestamp}` written inside the id; either way two
-  // different ids could render the same signed text (and a replayer could vary the replay key).
-  const fill = (s: string, id: string, ts: string) => (s.length === 0 ? s : s.replace(TOKENS, (token) => (token === '{id}' ? id : ts)));
+  const split = (text: string, beforeBody: boolean): Part[] => {
+    const pieces = text.split(/(\{id\}|\{timestamp\})/);
+    const parts: Part[] = [];
+    pieces.forEach((piece, i) => {
+      if (i % 2 === 0) {
+        if (piece) parts.push({ literal: piece });
+        return;
+      }
+      // Before the body the delimiter is the next literal; after it, the previous one.
+      const delimiter = beforeBody ? (pieces[i + 1] ?? '') : (pieces[i - 1] ?? '');
+      parts.push({ token: piece === '{id}' ? 'id' : 'timestamp', delimiter });
+    });
+    return parts;
+  };
+  const before = split(template.slice(0, at), true);
+  const after = split(template.slice(at + '{body}'.length), false);
+  // Values are inserted as they are (no `$` patterns, one pass): a `{timestamp}` written inside an id
+  // stays text.
+  const fill = (parts: readonly Part[], id: string, ts: string): string | undefined => {
+    let out = '';
+    for (const p of parts) {
+      if ('literal' in p) out += p.literal;
+      else {
+        const value = p.token === 'id' ? id : ts;
+        if (p.delimiter !== '' && value.includes(p.delimiter)) return undefined;
+        out += value;
+      }
+    }
+    return out;
+  };
   return {
     usesId: tokens.includes('{id}'),
     usesTimestamp: tokens.includes('{timestamp}'),
-    render: (id, ts) => [fill(before, id, ts), fill(after, id, ts)],
+    render: (id, ts) => {
+      const b = fill(before, id, ts);
+      const a = fill(after, id, ts);
+      return b === undefined || a === undefined ? undefined : [b, a];
+    },
   };
 }

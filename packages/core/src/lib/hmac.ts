@@ -1,6 +1,6 @@
 import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import type { PreparedKey } from '../types.js';
+import type { PreparedKey, SignedContent } from '../types.js';
 import { safeEqual } from './compare.js';
 
 // crypto.hash() (Node >= 20.12) digests in one native call. Read off the namespace, not imported by
@@ -102,18 +102,9 @@ export function hmacKey(bytes: Buffer): HmacKey {
   return new HmacKey(bytes);
 }
 
-export interface HmacMatch {
-  keyId: string;
-  /**
-   * The HMAC under the first active key: the same for every copy of a message, whichever of the
-   * sender's signatures a copy carries (so stripping one signature cannot change the replay key).
-   */
-  identity: Buffer;
-}
-
 /**
- * The first key whose HMAC over prefix|body|suffix equals one of `candidates`. The body is never
- * decoded (and copied only below HmacKey's one-shot limit).
+ * The id of the first key whose HMAC over prefix|body|suffix equals one of `candidates`. The body is
+ * never decoded (and copied only below HmacKey's one-shot limit).
  */
 export function matchHmac(
   algorithm: string,
@@ -122,18 +113,15 @@ export function matchHmac(
   body: Buffer,
   suffix: string | undefined,
   candidates: readonly Buffer[],
-): HmacMatch | undefined {
-  let first: Buffer | undefined;
+): string | undefined {
   for (const k of keys) {
     // Header-derived text: Node decoded the header bytes as latin1, so latin1 restores those bytes.
     const digest = (k.key as HmacKey).mac(algorithm, prefix, body, suffix);
-    first ??= digest;
-    for (const c of candidates) if (safeEqual(digest, c)) return { keyId: k.id, identity: first };
+    for (const c of candidates) if (safeEqual(digest, c)) return k.id;
     // A digest that matched nothing is the valid signature of the sender's bytes: wipe it rather
-    // than leave it in pooled memory (the first one is kept while a later key may still match).
-    if (digest !== first) digest.fill(0);
+    // than leave it in pooled memory.
+    digest.fill(0);
   }
-  first?.fill(0);
   return undefined;
 }
 
@@ -150,7 +138,21 @@ export function jsonIdOf(body: Buffer, field: string): string | undefined {
   }
 }
 
-/** Replay identity for schemes without a signed id: derived from the verified signature only. */
-export function signatureDigest(signature: Uint8Array | string): string {
-  return createHash('sha256').update(signature).digest('base64url').slice(0, 32);
+/**
+ * Replay identity for schemes without a signed id: SHA-256 of the exact signed bytes. It depends on
+ * nothing but what the sender signed — not on which of our keys matched, their order, the scheme
+ * that read it or the header that carried it.
+ */
+export function contentDigest(content: SignedContent): string {
+  const h = createHash('sha256');
+  if (content.prefix) h.update(content.prefix, 'latin1');
+  h.update(content.body);
+  if (content.suffix) h.update(content.suffix, 'latin1');
+  return h.digest('base64url');
+}
+
+/** A fixed-size stand-in for a long key part. */
+export function shortDigest(text: string): string {
+  // UTF-16 code units, not UTF-8: lossless for lone surrogates, so two ids never share a digest input.
+  return createHash('sha256').update(text, 'utf16le').digest('base64url');
 }

@@ -29,10 +29,10 @@ export function all(...schemes: Scheme[]): Scheme {
         out.timestamp ??= v.timestamp;
         out.keyId ??= v.keyId;
         out.replayId ??= v.replayId;
-        out.replaySignature ??= v.replaySignature;
+        out.signedContent ??= v.signedContent;
         out.payloadId ??= v.payloadId;
       }
-      if (out.replayId === undefined && out.replaySignature === undefined && unsigned) {
+      if (out.replayId === undefined && out.signedContent === undefined && out.payloadId === undefined && unsigned) {
         out.replayId = unsigned.replayId;
         out.unsignedId = true;
       }
@@ -40,7 +40,7 @@ export function all(...schemes: Scheme[]): Scheme {
         out.id ??= unsigned.id;
         out.keyId ??= unsigned.keyId;
       }
-      for (const k of ['id', 'timestamp', 'keyId', 'replayId', 'replaySignature', 'payloadId', 'unsignedId'] as const) if (out[k] === undefined) delete out[k];
+      for (const k of ['id', 'timestamp', 'keyId', 'replayId', 'signedContent', 'payloadId', 'unsignedId'] as const) if (out[k] === undefined) delete out[k];
       return out;
     },
   };

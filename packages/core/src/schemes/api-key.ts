@@ -5,6 +5,7 @@ import { WebhookConfigError } from '../webhook-config-error.js';
 import { decodeHex, safeEqual } from '../lib/compare.js';
 import { checkSecretText, prepared } from '../lib/keys.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
+import { checkedId } from '../lib/limits.js';
 
 export interface ApiKeyOptions {
   /** Header with the key; default `authorization` with a `Bearer ` value. */
@@ -53,7 +54,7 @@ export function apiKey(options: ApiKeyOptions = {}): Scheme {
       // Compare against every key so the time taken does not tell which one matched.
       for (const k of input.keysFor(this)) if (safeEqual(digest, k.key as Buffer) && matched === undefined) matched = k.id;
       if (matched === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'key matched no active key', scheme: 'apiKey' });
-      const id = idHeader ? input.header(idHeader) : undefined;
+      const id = idHeader ? checkedId(input.header(idHeader), options.idHeader!, 'apiKey') : undefined;
       const verdict: SchemeVerdict = { scheme: 'apiKey', keyId: matched, replayable: id !== undefined };
       if (id) {
         verdict.id = id;

@@ -1,7 +1,8 @@
 import type { KeyInput, Scheme, SchemeInput, SchemeVerdict } from '../types.js';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { decodeHex } from '../lib/compare.js';
-import { matchHmac, type HmacKey } from '../lib/hmac.js';
+import { matchHmac } from '../lib/hmac.js';
+import { checkedId } from '../lib/limits.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
 import { prepareUtf8Secrets } from '../lib/secret-keys.js';
 
@@ -37,14 +38,12 @@ export function github(options: GitHubOptions = {}): Scheme {
       const prefix = `${algorithm}=`;
       const bytes = header.startsWith(prefix) && header.length === prefix.length + hexLength ? decodeHex(header.slice(prefix.length)) : undefined;
       if (!bytes) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `expected ${prefix} followed by ${hexLength} hex digits`, scheme: 'github' });
-      const keys = input.keysFor(this);
-      const match = matchHmac(algorithm, keys, undefined, input.body, undefined, [bytes]);
+      const match = matchHmac(algorithm, input.keysFor(this), undefined, input.body, undefined, [bytes]);
       if (match === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'signature matched no active secret', scheme: 'github' });
-      const id = input.header('x-github-delivery');
-      // The replay identity is the SHA-256 HMAC on both paths, so a copy re-sent with only the SHA-1
-      // header is still the same message.
-      const identity = algorithm === 'sha256' ? match.identity : (keys[0]!.key as HmacKey).mac('sha256', undefined, input.body, undefined);
-      const verdict: SchemeVerdict = { scheme: 'github', keyId: match.keyId, replaySignature: identity, replayable: true };
+      const id = checkedId(input.header('x-github-delivery'), 'X-GitHub-Delivery', 'github');
+      // The delivery id is not signed: the replay identity is the digest of the signed body, the
+      // same whether the SHA-256 or the SHA-1 header carried it.
+      const verdict: SchemeVerdict = { scheme: 'github', keyId: match, signedContent: { body: input.body }, replayable: true };
       if (id) verdict.id = id;
       return verdict;
     },

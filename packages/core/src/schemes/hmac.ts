@@ -3,6 +3,7 @@ import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { WebhookConfigError } from '../webhook-config-error.js';
 import { decodeBase64, decodeBase64Url, decodeHex } from '../lib/compare.js';
 import { matchHmac } from '../lib/hmac.js';
+import { checkedId } from '../lib/limits.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
 import { prepareUtf8Secrets } from '../lib/secret-keys.js';
 import { parseTemplate, type HmacTemplate } from '../lib/hmac-template.js';
@@ -65,17 +66,20 @@ export function hmac(options: HmacOptions): Scheme {
       const bytes = value.startsWith(prefix) ? decode(value.slice(prefix.length).trim()) : undefined;
       if (!bytes || bytes.length !== size)
         throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `expected ${prefix ? `${prefix} followed by ` : ''}a ${encoding} ${algorithm} digest`, scheme: name });
-      const id = idHeader ? input.header(idHeader) : undefined;
+      const id = idHeader ? checkedId(input.header(idHeader), options.idHeader!, name) : undefined;
       const ts = tsHeader ? input.header(tsHeader) : undefined;
       if (template.usesId && !id) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `no ${options.idHeader} header`, scheme: name });
       if (tsHeader && (ts === undefined ? template.usesTimestamp : !INTEGER.test(ts)))
         throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `${options.timestampHeader} must be an integer`, scheme: name });
-      const [before, after] = template.render(id ?? '', ts ?? '');
+      const rendered = template.render(id ?? '', ts ?? '');
+      if (rendered === undefined)
+        throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'a header value holds the separator that follows it in the signed content', scheme: name });
+      const [before, after] = rendered;
       const match = matchHmac(algorithm, input.keysFor(this), before, input.body, after, [bytes]);
       if (match === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'signature matched no active secret', scheme: name });
-      const verdict: SchemeVerdict = { scheme: name, keyId: match.keyId, replayable: true };
+      const verdict: SchemeVerdict = { scheme: name, keyId: match, replayable: true };
       if (template.usesId && id) verdict.replayId = id;
-      else verdict.replaySignature = match.identity;
+      else verdict.signedContent = { prefix: before, body: input.body, suffix: after };
       if (id) verdict.id = id;
       if (ts !== undefined) verdict.timestamp = perMs ? Math.floor(Number(ts) / 1000) : Number(ts);
       return verdict;

@@ -2,6 +2,7 @@ import type { KeyInput, Scheme, SchemeInput, SchemeVerdict } from '../types.js';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { decodeBase64 } from '../lib/compare.js';
 import { matchHmac } from '../lib/hmac.js';
+import { checkedId } from '../lib/limits.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
 import { prepareUtf8Secrets } from '../lib/secret-keys.js';
 
@@ -29,8 +30,12 @@ export function shopify(options: ShopifyOptions = {}): Scheme {
       if (!bytes || bytes.length !== 32) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'expected the base64 of 32 bytes', scheme: 'shopify' });
       const match = matchHmac('sha256', input.keysFor(this), undefined, input.body, undefined, [bytes]);
       if (match === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'signature matched no active secret', scheme: 'shopify' });
-      const id = prefixed !== undefined ? input.header('x-shopify-webhook-id') : (input.header('shopify-webhook-id') ?? input.header('shopify-event-id'));
-      const verdict: SchemeVerdict = { scheme: 'shopify', keyId: match.keyId, replaySignature: match.identity, replayable: true };
+      const id = checkedId(
+        prefixed !== undefined ? input.header('x-shopify-webhook-id') : (input.header('shopify-webhook-id') ?? input.header('shopify-event-id')),
+        'X-Shopify-Webhook-Id',
+        'shopify',
+      );
+      const verdict: SchemeVerdict = { scheme: 'shopify', keyId: match, signedContent: { body: input.body }, replayable: true };
       if (id) verdict.id = id;
       return verdict;
     },

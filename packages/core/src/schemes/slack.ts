@@ -27,10 +27,11 @@ export function slack(options: SlackOptions = {}): Scheme {
         throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'X-Slack-Request-Timestamp must be integer seconds', scheme: 'slack' });
       const bytes = header.startsWith('v0=') && header.length === 67 ? decodeHex(header.slice(3)) : undefined;
       if (!bytes) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'expected v0= followed by 64 hex digits', scheme: 'slack' });
-      const match = matchHmac('sha256', input.keysFor(this), `v0:${ts}:`, input.body, undefined, [bytes]);
+      const prefix = `v0:${ts}:`;
+      const match = matchHmac('sha256', input.keysFor(this), prefix, input.body, undefined, [bytes]);
       if (match === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'signature matched no active secret', scheme: 'slack' });
       const body = input.body;
-      return { scheme: 'slack', timestamp: Number(ts), keyId: match.keyId, replaySignature: match.identity, payloadId: () => jsonIdOf(body, 'event_id'), replayable: true };
+      return { scheme: 'slack', timestamp: Number(ts), keyId: match, signedContent: { prefix, body }, payloadId: () => jsonIdOf(body, 'event_id'), replayable: true };
     },
   };
 }

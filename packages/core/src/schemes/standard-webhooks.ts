@@ -7,6 +7,7 @@ import { prepared } from '../lib/keys.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
 import { decodeWhpk, decodeWhsec, type StandardKey } from '../lib/standard-webhooks-keys.js';
 import { hmacKey } from '../lib/hmac.js';
+import { MAX_ID_LENGTH } from '../lib/limits.js';
 
 export interface StandardWebhooksOptions {
   /**
@@ -17,7 +18,6 @@ export interface StandardWebhooksOptions {
 }
 
 const MAX_SIGNATURES = 32;
-const MAX_ID_LENGTH = 1024;
 const TIMESTAMP = /^[0-9]{1,15}$/;
 const HEADER_SETS = [
   ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
@@ -80,8 +80,13 @@ export function standardWebhooks(options: StandardWebhooksOptions = {}): Scheme 
         throw new WebhookVerificationError('MISSING_SIGNATURE', { detail: 'no webhook-signature header', scheme: 'standardWebhooks' });
       const id = input.header(set[0]);
       const ts = input.header(set[1]);
-      if (!id || id.length > MAX_ID_LENGTH)
-        throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `${set[0]} header missing or invalid`, scheme: 'standardWebhooks' });
+      // The signed content is `id.timestamp.body`: an id holding a `.` could swallow part of the
+      // body, and one signature would verify a second (id, body) pair with a new replay key.
+      if (!id || id.length > MAX_ID_LENGTH || id.includes('.'))
+        throw new WebhookVerificationError('MALFORMED_SIGNATURE', {
+          detail: `${set[0]} must be 1-${MAX_ID_LENGTH} characters without "."`,
+          scheme: 'standardWebhooks',
+        });
       if (!ts || !TIMESTAMP.test(ts))
         throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `${set[1]} must be integer seconds`, scheme: 'standardWebhooks' });
 
@@ -121,7 +126,11 @@ export function standardWebhooks(options: StandardWebhooksOptions = {}): Scheme 
         } else {
           if (v1a.length === 0) continue;
           signed ??= joined(prefix, input.body);
-          for (const c of v1a) if (cryptoVerify(null, signed, key.key, c)) return { scheme: 'standardWebhooks', id, timestamp: Number(ts), keyId: k.id, replayId: id, replayable: true };
+          for (const c of v1a) {
+            // Bounded per request: 32 bogus entries must not cost 32 verifications of a 1 MiB body.
+            if (!input.tryAsymmetric()) break;
+            if (cryptoVerify(null, signed, key.key, c)) return { scheme: 'standardWebhooks', id, timestamp: Number(ts), keyId: k.id, replayId: id, replayable: true };
+          }
         }
       }
       throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'no signature matched an active key', scheme: 'standardWebhooks' });

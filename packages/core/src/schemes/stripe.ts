@@ -46,14 +46,15 @@ export function stripe(options: StripeOptions = {}): Scheme {
       if (t === undefined || !TIMESTAMP.test(t))
         throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'Stripe-Signature has no integer t= timestamp', scheme: 'stripe' });
       if (v1.length === 0) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'Stripe-Signature has no well-formed v1 signature', scheme: 'stripe' });
-      const match = matchHmac('sha256', input.keysFor(this), `${t}.`, input.body, undefined, v1);
+      const prefix = `${t}.`;
+      const match = matchHmac('sha256', input.keysFor(this), prefix, input.body, undefined, v1);
       if (match === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'no v1 signature matched an active secret', scheme: 'stripe' });
       const body = input.body;
       return {
         scheme: 'stripe',
         timestamp: Number(t),
-        keyId: match.keyId,
-        replaySignature: match.identity,
+        keyId: match,
+        signedContent: { prefix, body },
         // Stripe retries an event with a fresh t= and signature; the event id in the signed body is what stays.
         payloadId: () => jsonIdOf(body, 'id'),
         replayable: true,

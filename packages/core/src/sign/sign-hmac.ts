@@ -1,3 +1,4 @@
+import { WebhookConfigError } from '../webhook-config-error.js';
 import { createHmac } from 'node:crypto';
 import type { HmacOptions } from '../schemes/hmac.js';
 import { parseTemplate } from '../lib/hmac-template.js';
@@ -19,7 +20,10 @@ export function signHmac(input: SignHmacInput): Record<string, string> {
   const template = parseTemplate(o.template ?? '{body}', o.name ?? 'hmac');
   const ts = String(input.timestamp ?? (o.timestampUnit === 'ms' ? Date.now() : Math.floor(Date.now() / 1000)));
   const id = input.id ?? '';
-  const [before, after] = template.render(id, ts);
+  const rendered = template.render(id, ts);
+  // The verifier refuses such a value (it could be read two ways): refuse to sign it as well.
+  if (rendered === undefined) throw new WebhookConfigError(`${o.name ?? 'hmac'}: the id or timestamp holds the separator that follows it in the template`);
+  const [before, after] = rendered;
   const h = createHmac(o.algorithm ?? 'sha256', input.secret);
   h.update(before).update(bodyBytes(input.body)).update(after);
   const encoding = o.encoding ?? 'hex';

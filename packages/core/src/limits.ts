@@ -1,0 +1,10 @@
+// Documented bounds of hookguard's work and memory per request (SECURITY.md).
+/** Longest message id accepted from any header (Svix, GitHub and Shopify ids are under 64). */
+export const MAX_ID_LENGTH = 256;
+/** Longest tenant id a resolver may produce; longer ones are UNKNOWN_TENANT without a lookup. */
+export const MAX_TENANT_ID_LENGTH = 128;
+/**
+ * Public-key verifications one request may cost, across every scheme in it. Two covers every
+ * rotation state (two keys and one signature, or one key and two signatures, newest first).
+ */
+export const MAX_ASYMMETRIC_VERIFICATIONS = 2;
