@@ -45,6 +45,9 @@ const cases: Case[] = [
   { name: 'future timestamp (10 min ahead)', delivery: () => standard({ timestamp: now() + 600 }), status: 401, code: 'TIMESTAMP_OUT_OF_TOLERANCE', handled: false },
   { name: 'stale Stripe header from the stripe library', delivery: () => viaStripeLib({ timestamp: now() - 3600 }), status: 401, code: 'TIMESTAMP_OUT_OF_TOLERANCE', handled: false },
   { name: 'unknown tenant', delivery: () => ({ ...standard(), path: '/webhooks/initech' }), status: 404, code: 'UNKNOWN_TENANT', handled: false },
+  // Object's own member names, for apps whose lookup indexes a plain object: 404, never 503.
+  { name: 'tenant named constructor', delivery: () => ({ ...standard(), path: '/webhooks/constructor' }), status: 404, code: 'UNKNOWN_TENANT', handled: false },
+  { name: 'tenant named __proto__', delivery: () => ({ ...standard(), path: '/webhooks/__proto__' }), status: 404, code: 'UNKNOWN_TENANT', handled: false },
   { name: 'tenant lookup throws', delivery: () => ({ ...standard(), path: '/webhooks/broken' }), status: 503, code: 'TENANT_LOOKUP_FAILED', handled: false },
   {
     name: 'route and header name different tenants',

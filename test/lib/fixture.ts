@@ -11,11 +11,16 @@ export const GITHUB_SECRET = 'github-contract-secret';
 export const STRIPE_SECRET = 'whsec_stripe_contract_secret';
 export const MAX_BODY = 64 * 1024;
 
+// Indexed as a plain object on purpose, as many apps do: `constructor` or `__proto__` then find
+// Object's own members, which core answers as an unknown tenant (404), not a broken lookup (503).
+const TENANT_CONFIGS: Record<string, TenantConfig> = Object.fromEntries(
+  Object.entries(TENANT_SECRETS).map(([id, secret]) => [id, { secrets: [{ id: `${id}-2026`, secret }], account: ACCOUNTS[id] }]),
+);
+
 export async function lookup(id: string): Promise<TenantConfig | undefined> {
   await new Promise((r) => setImmediate(r)); // a real lookup is asynchronous
   if (id === 'broken') throw new Error('database unavailable');
-  const secret = TENANT_SECRETS[id];
-  return secret ? { secrets: [{ id: `${id}-2026`, secret }], account: ACCOUNTS[id] } : undefined;
+  return TENANT_CONFIGS[id];
 }
 
 /** Verifier options per route: built fresh for each server so replay stores are not shared. */

@@ -8,11 +8,12 @@ import { verifyWebhook } from '@hookguard/koa';
 import { RedisReplayStore } from '@hookguard/redis';
 import { accountClaim, all, fromParam, github, mtls, standardWebhooks, type TenantConfig, type VerifiedWebhook } from '@hookguard/core';
 
-// Demo data: in a real app this is your database or secrets manager.
-const tenants: Record<string, TenantConfig> = {
-  acme: { account: 'acct_acme', secrets: [{ id: 'acme-2026', secret: process.env.ACME_SECRET ?? 'whsec_ZGVtby1hY21lLXNlY3JldC0wMTIzNDU2Nzg5YWI=' }] },
-  globex: { account: 'acct_globex', secrets: [{ id: 'globex-2026', secret: process.env.GLOBEX_SECRET ?? 'whsec_ZGVtby1nbG9iZXgtc2VjcmV0LTAxMjM0NTY3ODk=' }] },
-};
+// Demo data: in a real app this is your database or secrets manager. A Map, not a plain object:
+// `tenants['constructor']` would find Object's own members.
+const tenants = new Map<string, TenantConfig>([
+  ['acme', { account: 'acct_acme', secrets: [{ id: 'acme-2026', secret: process.env.ACME_SECRET ?? 'whsec_ZGVtby1hY21lLXNlY3JldC0wMTIzNDU2Nzg5YWI=' }] }],
+  ['globex', { account: 'acct_globex', secrets: [{ id: 'globex-2026', secret: process.env.GLOBEX_SECRET ?? 'whsec_ZGVtby1nbG9iZXgtc2VjcmV0LTAxMjM0NTY3ODk=' }] }],
+]);
 const failedOnce = new Set<string>();
 // One env var switches replay protection from this process's memory to Redis, shared by every instance.
 const replay = process.env.REDIS_URL ? { store: new RedisReplayStore({ url: process.env.REDIS_URL }) } : {};
@@ -24,7 +25,7 @@ router.post(
   '/webhooks/:tenant',
   verifyWebhook({
     scheme: standardWebhooks(),
-    tenants: { resolve: fromParam('tenant'), lookup: async (id) => tenants[id] },
+    tenants: { resolve: fromParam('tenant'), lookup: async (id) => tenants.get(id) },
     claims: accountClaim('account'),
     maxBodyBytes: 256 * 1024,
     replay,
@@ -57,8 +58,10 @@ const mtlsDir = process.env.MTLS_DIR;
 const read = (file: string) => readFileSync(join(mtlsDir!, file), 'utf8');
 if (mtlsDir) {
   const revokedSerials = (process.env.MTLS_REVOKED_SERIALS ?? '').split(',').filter(Boolean);
-  const withCertificates = (id: string): TenantConfig | undefined =>
-    tenants[id] && { ...tenants[id], certificates: { ca: read(`${id}-ca.pem`), uris: [`spiffe://webhooks.test/tenant/${id}`], revokedSerials } };
+  const withCertificates = (id: string): TenantConfig | undefined => {
+    const t = tenants.get(id);
+    return t && { ...t, certificates: { ca: read(`${id}-ca.pem`), uris: [`spiffe://webhooks.test/tenant/${id}`], revokedSerials } };
+  };
   router.post(
     '/mtls/:tenant',
     verifyWebhook({

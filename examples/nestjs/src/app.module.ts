@@ -14,7 +14,7 @@ const replay = process.env.REDIS_URL ? { store: new RedisReplayStore({ url: proc
       verifiers: {
         tenants: {
           scheme: standardWebhooks(),
-          tenants: { resolve: fromParam('tenant'), lookup: async (id) => TENANTS[id] },
+          tenants: { resolve: fromParam('tenant'), lookup: async (id) => TENANTS.get(id) },
           claims: accountClaim('account'),
           maxBodyBytes: 256 * 1024,
           replay,

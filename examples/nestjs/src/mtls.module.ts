@@ -27,15 +27,19 @@ class MtlsController {
       scheme: all(mtls({ ca: readPem('root.pem') }), standardWebhooks()),
       tenants: {
         resolve: fromParam('tenant'),
-        lookup: async (id): Promise<TenantConfig | undefined> =>
-          TENANTS[id] && {
-            ...TENANTS[id],
-            certificates: {
-              ca: readPem(`${id}-ca.pem`),
-              uris: [`spiffe://webhooks.test/tenant/${id}`],
-              revokedSerials: (process.env.MTLS_REVOKED_SERIALS ?? '').split(',').filter(Boolean),
-            },
-          },
+        lookup: async (id): Promise<TenantConfig | undefined> => {
+          const tenant = TENANTS.get(id);
+          return (
+            tenant && {
+              ...tenant,
+              certificates: {
+                ca: readPem(`${id}-ca.pem`),
+                uris: [`spiffe://webhooks.test/tenant/${id}`],
+                revokedSerials: (process.env.MTLS_REVOKED_SERIALS ?? '').split(',').filter(Boolean),
+              },
+            }
+          );
+        },
       },
       onRejected: (error, request) => console.log(`rejected ${request.url}: ${error.code}`),
     }),
