@@ -30,6 +30,7 @@ import { withTimeout } from './lib/timeout.js';
 import { proxyPeerReader } from './lib/proxy-peer.js';
 import { VerifiedDelivery } from './lib/verified-webhook.js';
 import { contentDigest, shortDigest } from './lib/hmac.js';
+import { conflictingReaders } from './lib/key-sharing.js';
 import { MAX_ASYMMETRIC_VERIFICATIONS, MAX_TENANT_ID_LENGTH, wellFormed } from './lib/limits.js';
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
@@ -123,6 +124,9 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
   checkScheme(scheme);
   const leaves = [...leafSchemes(scheme)];
   for (const leaf of leaves) checkScheme(leaf);
+  const sharedStatic = leaves.length > 1 ? conflictingReaders(leaves.filter((l) => l.staticKeys).map((l) => [l, l.staticKeys!] as const)) : undefined;
+  if (sharedStatic)
+    throw new WebhookConfigError(`${sharedStatic[0]} and ${sharedStatic[1]} share a secret but read message ids differently: one delivery could be accepted twice; give each its own secret`);
   const now = options.now ?? Date.now;
   const toleranceMs = positive(options.toleranceSec, 300, 'toleranceSec') * 1000;
   const maxBodyBytes = positive(options.maxBodyBytes, DEFAULT_MAX_BODY, 'maxBodyBytes');
@@ -216,6 +220,13 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
             });
           }
         }
+        const shared = leaves.length > 1 ? conflictingReaders([...leaves].map((l) => [l, l.staticKeys ?? keys.get(l) ?? []] as const)) : undefined;
+        if (shared)
+          throw new WebhookVerificationError('TENANT_LOOKUP_FAILED', {
+            detail: 'this endpoint is misconfigured on the receiving side; the cause is in the server logs',
+            cause: new WebhookConfigError(`tenant ${canonical}: ${shared[0]} and ${shared[1]} share a secret but read message ids differently (one delivery could run twice); tag each key with its scheme`),
+            tenant: canonical,
+          });
         return { config, id: canonical, keys, data };
       },
       (loaded) => (loaded ? cacheTtl : negativeTtl),

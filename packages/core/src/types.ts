@@ -208,6 +208,13 @@ export interface SchemeInput {
 /** A signature format. Built-ins: standardWebhooks, stripe, github, slack, shopify, hmac, apiKey, all, any. */
 export interface Scheme {
   readonly name: string;
+  /**
+   * How this scheme reads a replay id out of the bytes it verifies, when it reads one (a signed id
+   * header, an event id in the body); undefined when its identity is the digest of the signed bytes.
+   * Two leaves of one verifier with different readings may not share a secret: one signature
+   * would then carry two replay keys.
+   */
+  readonly idReading?: string;
   /** Keys given in the scheme's own options; undefined means "from the tenant". */
   readonly staticKeys: readonly PreparedKey[] | undefined;
   /** Decode and check keys; throws WebhookConfigError for a key this scheme cannot use. */

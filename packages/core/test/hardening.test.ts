@@ -89,6 +89,22 @@ describe('one message through two leaves (item 6)', () => {
     await rejectsWith(v.verify(request({ 'x-sig': headers['x-hub-signature-256']! }, BODY)), 'DUPLICATE');
   });
 
+  test('leaves that read ids differently may not share a secret: a Stripe delivery re-sent as GitHub would run twice', async () => {
+    assert.throws(() => createVerifier({ scheme: any(stripe({ secret: 'shared' }), github({ secret: 'shared' })) }), (e: Error) => e.name === 'WebhookConfigError' && /share a secret/.test(e.message));
+    assert.throws(() => createVerifier({ scheme: any(hmac({ header: 'x-sig', idHeader: 'x-id', template: '{id}.{body}', secret: 's' }), shopify({ secret: 's' })) }));
+    // From the tenant's record: fail closed, the reason only in the cause.
+    const v = createVerifier({ scheme: any(slack(), github()), tenants: { resolve: fromParam(), lookup: () => ({ secrets: ['shared'] }) } });
+    const e = await rejectsWith(v.verify(withParams(request(sign.github({ secret: 'shared', body: BODY }), BODY), 'acme')), 'TENANT_LOOKUP_FAILED');
+    assert.doesNotMatch(e.detail ?? '', /secret/);
+    assert.match((e.cause as Error).message, /slack and github share a secret/);
+    // Separate secrets (tagged per scheme) are fine.
+    const tagged = createVerifier({
+      scheme: any(slack(), github()),
+      tenants: { resolve: fromParam(), lookup: () => ({ secrets: [{ secret: 'for-slack', scheme: 'slack' }, { secret: 'for-github', scheme: 'github' }] }) },
+    });
+    await tagged.verify(withParams(request(sign.github({ secret: 'for-github', body: BODY }), BODY), 'acme'));
+  });
+
   test('github: the SHA-1 and SHA-256 headers of one delivery share a key', async () => {
     const v = createVerifier({ scheme: github({ secret: 's', allowSha1: true }) });
     const body = Buffer.from('{"n":1}');

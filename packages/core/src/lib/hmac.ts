@@ -35,9 +35,17 @@ export class HmacKey {
   #sha256: Pads | undefined;
   readonly #pads = new Map<string, Pads>();
 
+  /** Tells keys with the same bytes apart from others; a digest, never the key, and never printed. */
+  readonly #fingerprint: string;
+
   constructor(bytes: Uint8Array) {
     this.#bytes = Buffer.from(bytes);
     this.#object = createSecretKey(this.#bytes);
+    this.#fingerprint = createHash('sha256').update('hookguard key fingerprint\0').update(this.#bytes).digest('base64url');
+  }
+
+  get fingerprint(): string {
+    return this.#fingerprint;
   }
 
   #padsFor(algorithm: string): Pads | undefined {

@@ -58,6 +58,7 @@ export function hmac(options: HmacOptions): Scheme {
 
   return {
     name,
+    ...(template.usesId ? { idReading: `hmac:${algorithm}:${options.template}:${idHeader}` } : {}),
     staticKeys: staticKeysOf(name, prepareKeys, options.secret),
     prepareKeys,
     verify(input: SchemeInput): SchemeVerdict {

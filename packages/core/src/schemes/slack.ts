@@ -17,6 +17,7 @@ export function slack(options: SlackOptions = {}): Scheme {
   const prepareKeys = prepareUtf8Secrets('slack');
   return {
     name: 'slack',
+    idReading: 'slack',
     staticKeys: staticKeysOf('slack', prepareKeys, options.secret),
     prepareKeys,
     verify(input: SchemeInput): SchemeVerdict {

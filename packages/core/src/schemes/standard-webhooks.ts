@@ -64,6 +64,7 @@ export function standardWebhooks(options: StandardWebhooksOptions = {}): Scheme 
   };
   return {
     name: 'standardWebhooks',
+    idReading: 'standardWebhooks',
     staticKeys,
     prepareKeys,
     verify(input: SchemeInput): SchemeVerdict {

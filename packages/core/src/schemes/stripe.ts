@@ -18,6 +18,7 @@ export function stripe(options: StripeOptions = {}): Scheme {
   const prepareKeys = prepareUtf8Secrets('stripe');
   return {
     name: 'stripe',
+    idReading: 'stripe',
     staticKeys: staticKeysOf('stripe', prepareKeys, options.secret),
     prepareKeys,
     verify(input: SchemeInput): SchemeVerdict {
