@@ -146,6 +146,22 @@ export function replayStoreContract(name: string, makeStore: () => ReplayStore |
       assert.equal((await store.reserve(uniqueKey('acme'), LONG)).state, 'reserved');
     });
 
+    test('a reserve that names its tenant answers as one without: reserved, in-flight, done', async () => {
+      const store = await makeStore();
+      const key = uniqueKey('acme');
+      const context = { tenant: 'acme' };
+      const r = await store.reserve(key, LONG, context);
+      assert.equal(r.state, 'reserved');
+      assert.deepEqual(await store.reserve(key, LONG, context), { state: 'in-flight' });
+      assert.deepEqual(await store.reserve(key, LONG), { state: 'in-flight' }, 'the key is the same with or without the context');
+      await store.commit(key, LONG, r.token);
+      assert.deepEqual(await store.reserve(key, LONG, context), { state: 'done' });
+      const other = uniqueKey('acme');
+      const o = await store.reserve(other, LONG, context);
+      await store.release(other, o.token);
+      assert.equal((await store.reserve(other, LONG, context)).state, 'reserved', 'release frees a key reserved with a context');
+    });
+
     test('100 concurrent reserves of one key: exactly one is reserved', async () => {
       const store = await makeStore();
       const key = uniqueKey();
