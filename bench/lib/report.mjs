@@ -76,6 +76,13 @@ export function evaluateTargets({ cells, sizes, http, store }) {
       add({ target: 'verify-only vs floor', subject: id, against: floorId, size, value: v && f ? v / f : undefined, limit });
     }
   }
+  for (const scheme of VERIFY_ONLY) {
+    for (const size of sizes) {
+      const w = ns[`worst-${scheme}`]?.[size];
+      const h = ns[`hookguard-${scheme}`]?.[size];
+      add({ target: 'worst unauthenticated request vs honest verify', subject: `worst-${scheme}`, against: `hookguard-${scheme}`, size, value: w && h ? w / h : undefined, limit: 2 });
+    }
+  }
   for (const size of sizes) {
     const v = ns['hookguard-sw-v1-payload']?.[size];
     const h = ns['hand-sw-json']?.[size];

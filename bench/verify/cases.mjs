@@ -30,6 +30,16 @@ export const CASES = [
     { id: `hookguard-${scheme}`, label: `hookguard ${schemeLabel(scheme)} verify`, kind: 'hookguard', scheme, group: `${scheme}:verify` },
     { id: `hookguard-${scheme}-payload`, label: `hookguard ${schemeLabel(scheme)} verify + payload`, kind: 'hookguard', scheme, group: `${scheme}:payload` },
   ]),
+  // The worst an unauthenticated request can cost each hookguard row: the signature header stuffed
+  // with as many bogus entries as the scheme reads (16 v1/v1a, 4 Stripe v1), the same body size.
+  // The target: at most 2x the honest verify of the same scheme.
+  ...['sw-v1', 'sw-v1a', 'stripe', 'github', 'slack', 'shopify'].map((scheme) => ({
+    id: `worst-${scheme}`,
+    label: `hookguard ${schemeLabel(scheme)} worst unauthenticated`,
+    kind: 'worst',
+    scheme,
+    group: `${scheme}:worst`,
+  })),
   { id: 'standardwebhooks', label: 'standardwebhooks Webhook.verify (parses)', kind: 'vendor', group: 'sw-v1:payload' },
   { id: 'standardwebhooks-noparse', label: 'standardwebhooks Webhook.verify {jsonParse:false}', kind: 'vendor', group: 'sw-v1:verify' },
   { id: 'svix', label: 'svix Webhook.verify (parses)', kind: 'vendor', group: 'sw-v1:payload' },
@@ -264,8 +274,57 @@ async function octokitSetup(size, parse) {
   return { fn: () => run(body), tampered: () => run(bad), ok: parse ? (p) => p?.id === EVENT_ID : (r) => r === true };
 }
 
+/** Bogus signature headers that make a verifier do the most work it will do for a stranger. */
+function worstHeaders(scheme, signed, others) {
+  const b64 = (n) => randomBytes(n).toString('base64');
+  const hex = (n) => randomBytes(n).toString('hex');
+  switch (scheme) {
+    case 'sw-v1':
+      return { ...signed, 'webhook-signature': Array.from({ length: 16 }, () => `v1,${b64(32)}`).join(' ') };
+    case 'sw-v1a':
+      // Real signatures by other keys over the same content: random bytes fail Ed25519's range check
+      // early and would understate the cost.
+      return { ...signed, 'webhook-signature': others.join(' ') };
+    case 'stripe':
+      return { 'stripe-signature': [signed['stripe-signature'].split(',')[0], ...Array.from({ length: 4 }, () => `v1=${hex(32)}`)].join(',') };
+    case 'github':
+      return { ...signed, 'x-hub-signature-256': `sha256=${hex(32)}` };
+    case 'slack':
+      return { ...signed, 'x-slack-signature': `v0=${hex(32)}` };
+    case 'shopify':
+      return { ...signed, 'x-shopify-hmac-sha256': b64(32) };
+  }
+  throw new Error(`no worst case for ${scheme}`);
+}
+
+async function worstSetup(scheme, size) {
+  const core = await loadCore();
+  const body = makeBody(size, EVENT_ID);
+  let schemeValue;
+  let signed;
+  if (scheme === 'sw-v1' || scheme === 'sw-v1a') {
+    const pair = scheme === 'sw-v1' ? { key: whsecPair().whsec } : ed25519Pair();
+    schemeValue = core.standardWebhooks({ secret: scheme === 'sw-v1' ? pair.key : pair.whpk });
+    signed = core.sign.standardWebhooks({ secret: scheme === 'sw-v1' ? pair.key : pair.whsk, body, id: 'msg_bench_0001' });
+  } else {
+    const secret = scheme === 'stripe' ? `whsec_${randomBytes(24).toString('hex')}` : randomBytes(24).toString('hex');
+    schemeValue = core[scheme]({ secret });
+    signed = core.sign[scheme]({ secret, body });
+  }
+  const verifier = core.createVerifier({ scheme: schemeValue, replay: false, toleranceSec: TOLERANCE_SEC });
+  const others =
+    scheme === 'sw-v1a'
+      ? Array.from({ length: 16 }, () => core.sign.standardWebhooks({ secret: ed25519Pair().whsk, body, id: signed['webhook-id'], timestamp: Number(signed['webhook-timestamp']) })['webhook-signature'])
+      : [];
+  const request = { method: 'POST', url: '/webhooks', headers: nodeHeaders(size, worstHeaders(scheme, signed, others)), body, remoteAddress: '127.0.0.1' };
+  // The timed call is the rejection; it must be SIGNATURE_MISMATCH (never an accept, never a cheaper refusal).
+  const fn = () => verifier.verify(request).then(() => 'ACCEPTED', (e) => e.code);
+  return { fn, tampered: () => false, ok: (code) => code === 'SIGNATURE_MISMATCH' };
+}
+
 export async function setupCase(id, size) {
   const c = caseById(id);
+  if (c.kind === 'worst') return worstSetup(c.scheme, size);
   if (c.kind === 'hookguard') return hookguardSetup(c.scheme, size, id.endsWith('-payload'));
   return SETUPS[id](size);
 }

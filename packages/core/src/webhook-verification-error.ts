@@ -109,8 +109,16 @@ export class WebhookVerificationError extends Error {
 
   constructor(code: WebhookErrorCode, options: WebhookVerificationErrorOptions = {}) {
     const title = WEBHOOK_ERROR_TITLE[code];
-    super(options.detail ? `${title}: ${options.detail}` : title, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'WebhookVerificationError';
+    // A rejection is an outcome, not a bug: its stack says nothing the code and detail do not, and
+    // capturing one costs ~2 µs, more than verifying a 1 KiB delivery. Unauthenticated floods pay
+    // for every rejection, so none is captured (a `cause` keeps its own stack).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(options.detail ? `${title}: ${options.detail}` : title, options.cause === undefined ? undefined : { cause: options.cause });
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.code = code;
     this.status = WEBHOOK_ERROR_STATUS[code];
     this.title = title;
@@ -119,3 +127,6 @@ export class WebhookVerificationError extends Error {
     this.tenant = options.tenant;
   }
 }
+
+// On the prototype, so the stack's header (written when the error is created) names the class.
+Object.defineProperty(WebhookVerificationError.prototype, 'name', { value: 'WebhookVerificationError', writable: true, configurable: true });

@@ -219,7 +219,7 @@ describe('bounded asymmetric work (item 7)', () => {
     await v.verify(request(h, BODY));
     await v.verify(request({ ...h, 'webhook-signature': `${bogus} ${h['webhook-signature']}` }, BODY)); // 2nd try: within budget
     await rejectsWith(v.verify(request({ ...h, 'webhook-signature': `${bogus} ${bogus} ${h['webhook-signature']}` }, BODY)), 'SIGNATURE_MISMATCH');
-    const flood = Array.from({ length: 32 }, () => bogus).join(' ');
+    const flood = Array.from({ length: 16 }, () => bogus).join(' ');
     await rejectsWith(v.verify(request({ ...h, 'webhook-signature': flood }, BODY)), 'SIGNATURE_MISMATCH');
   });
 

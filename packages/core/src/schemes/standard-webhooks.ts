@@ -17,7 +17,7 @@ export interface StandardWebhooksOptions {
   secret?: KeyInput | readonly KeyInput[];
 }
 
-const MAX_SIGNATURES = 32;
+const MAX_SIGNATURES = 16;
 const TIMESTAMP = /^[0-9]{1,15}$/;
 const HEADER_SETS = [
   ['webhook-id', 'webhook-timestamp', 'webhook-signature'],

@@ -10,7 +10,10 @@ export interface StripeOptions {
   secret?: KeyInput | readonly KeyInput[];
 }
 
-const MAX_ENTRIES = 64;
+// Stripe sends one v1 per active secret (two while you roll one): a few entries, never dozens. The
+// caps keep a stuffed header to a couple of times an honest verify (bench: worst unauthenticated).
+const MAX_ENTRIES = 16;
+const MAX_V1 = 4;
 const TIMESTAMP = /^[0-9]{1,15}$/;
 
 /** Stripe: `Stripe-Signature: t=..,v1=..[,v1=..]`, signed `t.body`; unknown schemes (v0) ignored. */
@@ -38,6 +41,7 @@ export function stripe(options: StripeOptions = {}): Scheme {
           const k = eq - start === 1 && header.charCodeAt(start) === 0x74 ? 't' : eq - start === 2 && header.startsWith('v1', start) ? 'v1' : header.slice(start, eq).trim();
           if (k === 't') t ??= header.slice(eq + 1, end).trim();
           else if (k === 'v1') {
+            if (v1.length === MAX_V1) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `more than ${MAX_V1} v1 signatures in Stripe-Signature`, scheme: 'stripe' });
             const bytes = decodeHex(header.slice(eq + 1, end).trim());
             if (bytes && bytes.length === 32) v1.push(bytes);
           }
