@@ -184,7 +184,7 @@ describe('mtls behind a TLS-terminating proxy', () => {
   };
   const encodings: Array<[string, Format, (i: Issued) => Record<string, string>]> = [
     ['Envoy XFCC (last element, quoted, URL-encoded PEM)', 'envoy', (i) => ({
-      'x-forwarded-client-cert': `By=spiffe://edge;Hash=${i.fingerprint};Cert="${encodeURIComponent(pki.clients.unknownCa.cert)}";Subject="CN=first,O=hop";URI=spiffe://first,By=spiffe://edge;Hash=${i.fingerprint};Cert="${encodeURIComponent(pemOf(i))}";Chain="${encodeURIComponent(issuers(i).join('\n'))}";Subject="CN=acme-sender,O=hookguard tests";URI=${pki.uri('acme')}`,
+      'x-forwarded-client-cert': `By=spiffe://edge;Hash=${pki.clients.unknownCa.fingerprint};Cert="${encodeURIComponent(pki.clients.unknownCa.cert)}";Subject="CN=first,O=hop";URI=${pki.uri('acme')},By=spiffe://edge;Hash=${i.fingerprint};Cert="${encodeURIComponent(pemOf(i))}";Chain="${encodeURIComponent(issuers(i).join('\n'))}";Subject="CN=acme-sender,O=hookguard tests";URI=${pki.uri('acme')}`,
     })],
     ['nginx $ssl_client_escaped_cert + $ssl_client_verify', 'nginx', (i) => ({ 'x-ssl-client-cert': encodeURIComponent(pemOf(i)), 'x-ssl-client-verify': 'SUCCESS' })],
     ['AWS ALB passthrough (+ literal)', 'aws-alb', (i) => ({ 'x-amzn-mtls-clientcert': encodeURIComponent(i.chainPem).replace(/%2B/g, '+') })],

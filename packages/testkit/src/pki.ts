@@ -149,6 +149,8 @@ export interface TestPki {
   makeAcmeCrl(serials: string[]): Promise<string>;
   /** SAN URI of a tenant's sender identity. */
   uri(tenant: string): string;
+  /** Issues another client certificate from a tenant's CA (e.g. with crafted SAN values). */
+  issue(tenant: 'acme' | 'globex', options: LeafOptions): Promise<Issued>;
 }
 
 function crlPem(crl: x509.X509Crl): string {
@@ -200,5 +202,6 @@ export async function createTestPki(): Promise<TestPki> {
     acmeCrl: await makeAcmeCrl([c.revoked.serial]),
     makeAcmeCrl,
     uri,
+    issue: (tenant, options) => leaf(tenant === 'acme' ? acmeCa : globexCa, options),
   };
 }

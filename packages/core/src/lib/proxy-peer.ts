@@ -3,7 +3,7 @@ import type { PeerCertificate, TrustedProxyOptions, WebhookRequest } from '../ty
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { WebhookConfigError } from '../webhook-config-error.js';
 import { readHeader } from './headers.js';
-import { DEFAULT_HEADERS, readForwardedCertificate } from './proxy-readers.js';
+import { DEFAULT_HEADERS, ForgedHeader, readForwardedCertificate } from './proxy-readers.js';
 
 const FORMATS = Object.keys(DEFAULT_HEADERS);
 
@@ -63,8 +63,10 @@ export function proxyPeerReader(options: TrustedProxyOptions): (request: Webhook
     let forwarded;
     try {
       forwarded = present ? readForwardedCertificate(format, headerName, header, verifyHeader, albVerify) : undefined;
-    } catch {
-      throw new WebhookVerificationError('CERT_UNTRUSTED', { detail: `the ${headerName} header from the proxy could not be parsed as a ${format} certificate` });
+    } catch (e) {
+      // A malformed or forged header is never re-read another way: the request is refused.
+      const why = e instanceof ForgedHeader ? `: ${e.message}` : '';
+      throw new WebhookVerificationError('CERT_UNTRUSTED', { detail: `the ${headerName} header from the proxy could not be read as a ${format} certificate${why}` });
     }
     const peer: PeerCertificate = { tls: true, source: 'proxy' };
     if (forwarded?.certs[0]) {

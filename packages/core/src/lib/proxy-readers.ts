@@ -1,6 +1,6 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { ProxyFormat } from '../types.js';
-import { parsePemBundle } from './x509.js';
+import { parsePemBundle, subjectAltNames } from './x509.js';
 
 export interface ForwardedCertificate {
   /** Leaf first, then the chain when the proxy sends it. Empty: the proxy forwarded no certificate. */
@@ -20,49 +20,138 @@ export const DEFAULT_HEADERS: Record<ProxyFormat, string> = {
   rfc9440: 'client-cert',
 };
 
-/** Splits on `sep` outside double quotes (Envoy quotes values that contain , ; or =). */
-function splitQuoted(s: string, sep: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (ch === '\\' && quoted && i + 1 < s.length) {
-      cur += ch + s[i + 1];
+/** Forwarded-certificate headers past this are refused (Node's own header limit is 16 KiB by default). */
+const MAX_HEADER_BYTES = 64 * 1024;
+const MAX_ELEMENTS = 16;
+const MAX_CHAIN = 8;
+
+/** Envoy's keys, in the order Envoy writes them. URI and DNS repeat (one per SAN); the rest may not. */
+const ENVOY_KEYS = ['by', 'hash', 'cert', 'chain', 'subject', 'uri', 'dns'] as const;
+type EnvoyKey = (typeof ENVOY_KEYS)[number];
+type EnvoyElement = Map<EnvoyKey, string[]>;
+
+/** A forwarded header that does not follow its proxy's grammar; the message is a short fixed reason. */
+export class ForgedHeader extends Error {}
+const refuse = (why: string): never => {
+  throw new ForgedHeader(why);
+};
+
+/**
+ * Envoy's x-forwarded-client-cert, read strictly: comma-separated elements (one per proxy hop),
+ * `;`-separated Key=Value pairs, values in double quotes when they hold `,;="` (`\"` and `\\`
+ * escaped inside). Anything else — an unterminated quote, an unknown or repeated key, keys out of
+ * Envoy's order — refuses the whole header: a client-sent element can never swallow or shift the
+ * trusted proxy's own (which, in APPEND_FORWARD and SANITIZE_SET alike, is the last).
+ */
+function envoyElements(value: string): EnvoyElement[] {
+  const elements: EnvoyElement[] = [];
+  let element: EnvoyElement = new Map();
+  let rank = -1;
+  let i = 0;
+  const n = value.length;
+  for (;;) {
+    // key
+    const eq = value.indexOf('=', i);
+    if (eq === -1) refuse('a pair without "="');
+    const key = value.slice(i, eq).trim().toLowerCase() as EnvoyKey;
+    const keyRank = ENVOY_KEYS.indexOf(key);
+    if (keyRank === -1) refuse(`unknown key ${JSON.stringify(key.slice(0, 16))}`);
+    // Envoy writes its keys in one order: a Cert after URI can only have come from inside a value.
+    if (keyRank < rank) refuse('keys out of order');
+    const repeatable = key === 'uri' || key === 'dns';
+    if (!repeatable && element.has(key)) refuse(`key ${key} repeated`);
+    rank = keyRank;
+    // value
+    i = eq + 1;
+    let v = '';
+    if (value.charCodeAt(i) === 0x22) {
       i++;
-    } else if (ch === '"') {
-      quoted = !quoted;
-      cur += ch;
-    } else if (ch === sep && !quoted) {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
+      for (;;) {
+        if (i >= n) refuse('unterminated quote');
+        const c = value[i]!;
+        if (c === '\\') {
+          if (i + 1 >= n) refuse('dangling escape');
+          v += value[i + 1];
+          i += 2;
+        } else if (c === '"') {
+          i++;
+          break;
+        } else {
+          v += c;
+          i++;
+        }
+      }
+      if (i < n && value[i] !== ';' && value[i] !== ',') refuse('text after a closing quote');
+    } else {
+      let j = i;
+      while (j < n && value[j] !== ';' && value[j] !== ',') {
+        if (value[j] === '"') refuse('a quote inside an unquoted value');
+        j++;
+      }
+      v = value.slice(i, j);
+      i = j;
+    }
+    const list = element.get(key);
+    if (list) list.push(v);
+    else element.set(key, [v]);
+    // separator
+    if (i >= n) {
+      elements.push(element);
+      return elements;
+    }
+    if (value[i] === ',') {
+      elements.push(element);
+      if (elements.length >= MAX_ELEMENTS) refuse('too many elements');
+      element = new Map();
+      rank = -1;
+    }
+    i++;
+    if (i >= n) refuse('a trailing separator');
   }
-  out.push(cur);
+}
+
+const first = (e: EnvoyElement, key: EnvoyKey) => e.get(key)?.[0];
+
+/**
+ * The certificate of one element, checked against the element's own fields: Hash must be the
+ * SHA-256 of Cert's DER, and the URI/DNS values Envoy wrote must be SANs of that very certificate.
+ * A certificate whose SANs hold `,` `;` or `"` (which Envoy writes unquoted) or whose subject holds a
+ * quote or backslash is refused: its text could be read as header structure.
+ */
+function envoyCertificate(e: EnvoyElement): X509Certificate[] | undefined {
+  const certText = first(e, 'cert');
+  if (certText === undefined) return undefined;
+  const certs = parsePemBundle(decodeURIComponent(certText));
+  const leaf = certs[0];
+  if (!leaf || certs.length !== 1) refuse('Cert must hold exactly one certificate');
+  const cert = leaf!;
+  const hash = first(e, 'hash');
+  if (hash === undefined) refuse('Cert without Hash');
+  if (hash!.toLowerCase() !== createHash('sha256').update(cert.raw).digest('hex')) refuse('Hash does not match Cert');
+  const san = subjectAltNames(cert);
+  for (const name of [...san.uri, ...san.dns]) if (/[,;"]/.test(name)) refuse('a SAN holds header punctuation');
+  if (/["\\]/.test(cert.subject)) refuse('the subject holds a quote or backslash');
+  for (const u of e.get('uri') ?? []) if (!san.uri.includes(u)) refuse('URI is not a SAN of Cert');
+  for (const d of e.get('dns') ?? []) if (!san.dns.includes(d.toLowerCase())) refuse('DNS is not a SAN of Cert');
+  const out = [cert];
+  const chain = first(e, 'chain');
+  if (chain !== undefined) {
+    const more = parsePemBundle(decodeURIComponent(chain));
+    if (more.length > MAX_CHAIN) refuse('Chain too long');
+    for (const c of more) if (c.fingerprint256 !== cert.fingerprint256) out.push(c);
+  }
   return out;
 }
 
-function unquote(v: string): string {
-  const t = v.trim();
-  return t.startsWith('"') && t.endsWith('"') && t.length >= 2 ? t.slice(1, -1).replace(/\\(.)/g, '$1') : t;
-}
-
-/** Envoy: the last element (the one our edge proxy appended), its Cert and Chain (URL-encoded PEM). */
+/**
+ * Envoy: the last element (the one our edge proxy appended). Every element that carries a Cert is
+ * checked the same way, so a certificate whose SAN text splits an element in two is refused even
+ * when the forged half comes last.
+ */
 function envoy(value: string): ForwardedCertificate {
-  const elements = splitQuoted(value, ',');
-  const last = elements[elements.length - 1] ?? '';
-  let cert: string | undefined;
-  let chain: string | undefined;
-  for (const pair of splitQuoted(last, ';')) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) continue;
-    const key = pair.slice(0, eq).trim().toLowerCase();
-    const v = unquote(pair.slice(eq + 1));
-    if (key === 'cert') cert = decodeURIComponent(v);
-    else if (key === 'chain') chain = decodeURIComponent(v);
-  }
-  const certs = cert ? parsePemBundle(cert) : [];
-  if (chain) for (const c of parsePemBundle(chain)) if (certs[0] && c.fingerprint256 !== certs[0].fingerprint256) certs.push(c);
+  const elements = envoyElements(value);
+  let certs: X509Certificate[] = [];
+  for (const e of elements) certs = envoyCertificate(e) ?? [];
   return { certs };
 }
 
@@ -115,6 +204,7 @@ function rfc9440(value: string, header: Header): ForwardedCertificate {
 /** Reads a forwarded certificate in the given format; undefined when the header is absent. */
 export function readForwardedCertificate(format: ProxyFormat, headerName: string, header: Header, verifyHeader: string | undefined, albVerify: boolean): ForwardedCertificate | undefined {
   const value = header(headerName);
+  if (value !== undefined && value.length > MAX_HEADER_BYTES) refuse(`${headerName} is larger than ${MAX_HEADER_BYTES} bytes`);
   if (format === 'aws-alb') return value === undefined ? undefined : awsAlb(value, albVerify);
   if (value === undefined) return format === 'nginx' && verifyHeader && header(verifyHeader) !== undefined ? nginx('', header, verifyHeader) : undefined;
   switch (format) {
