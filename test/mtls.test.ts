@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { X509Certificate } from 'node:crypto';
 import { createTestPki, type Issued, type TestPki } from '@hookguard/testkit';
 import { all, createVerifier, fromParam, mtls, sign, standardWebhooks, type TenantConfig } from '@hookguard/core';
 import { startTlsServer, type TlsAdapter, type TlsServer, type TlsVerifiers } from './lib/tls-servers.js';
@@ -25,6 +26,7 @@ const signed = (tenant: string, signer = tenant) => {
 let pki: TestPki;
 const revoked: string[] = [];
 let verifiers: TlsVerifiers;
+let injected: Issued;
 
 function tenants(): Record<string, TenantConfig> {
   return {
@@ -40,7 +42,11 @@ before(async () => {
     mtls: createVerifier(base()),
     proxied: createVerifier({ ...base(), proxy: { trusted: ['127.0.0.1', '::1'], format: 'nginx', verifyHeader: 'x-ssl-client-verify' } }),
     spoofed: createVerifier({ ...base(), proxy: { trusted: ['192.0.2.1'], format: 'nginx', verifyHeader: 'x-ssl-client-verify' } }),
+    envoy: createVerifier({ ...base(), proxy: { trusted: ['127.0.0.1', '::1'], format: 'envoy' } }),
   };
+  // A real customer (globex) with a valid certificate whose URI SAN carries acme's certificate, as
+  // Envoy would write it unquoted after its own Cert: read loosely, that is acme.
+  injected = await pki.issue('globex', { cn: 'globex-sender', uris: [`${pki.uri('globex')};Cert="${encodeURIComponent(pki.clients.acme.cert)}"`] });
 });
 
 // The adapter whose describe block is running (describe blocks run one after another).
@@ -118,6 +124,17 @@ for (const adapter of ['express', 'express4', 'koa', 'nestjs'] as TlsAdapter[]) 
       assert.equal(ok.status, 200, JSON.stringify(ok.body));
       assert.equal(ok.body.source, 'proxy');
       expectCode(await post(`${http.url}/proxied/acme`, fwd(pki.clients.crossTenant)), 403, 'CERT_IDENTITY_MISMATCH');
+    });
+    test('Envoy XFCC: a SAN that carries another tenant\'s certificate is refused; the honest element verifies', async () => {
+      const d = signed('acme');
+      const xfcc = (c: Issued, uri: string) => {
+        const hash = new X509Certificate(c.cert).fingerprint256.replace(/:/g, '').toLowerCase();
+        return `By=spiffe://edge;Hash=${hash};Cert="${encodeURIComponent(c.cert)}";Subject="CN=x";URI=${uri}`;
+      };
+      const ok = await post(`${http.url}/envoy/acme`, { ...d, headers: { ...d.headers, 'x-forwarded-client-cert': xfcc(pki.clients.acme, pki.uri('acme')) } });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      const forged = xfcc(injected, `${pki.uri('globex')};Cert="${encodeURIComponent(pki.clients.acme.cert)}"`);
+      expectCode(await post(`${http.url}/envoy/acme`, { ...d, headers: { ...d.headers, 'x-forwarded-client-cert': forged } }), 401, 'CERT_UNTRUSTED');
     });
     test('revocation applies on an open keep-alive connection', async () => {
       const c = pki.clients.revokeLater;

@@ -16,7 +16,7 @@ import { VerifiedWebhook, Webhook, WebhookCertificate, WebhookModule } from '@ho
 import type { X509Certificate } from 'node:crypto';
 import type { Verifier, VerifiedWebhook as Verified } from '@hookguard/core';
 
-export type TlsRoute = 'mtls' | 'proxied' | 'spoofed';
+export type TlsRoute = 'mtls' | 'proxied' | 'spoofed' | 'envoy';
 export type TlsVerifiers = Record<TlsRoute, Verifier>;
 
 export interface TlsServer {
@@ -87,6 +87,12 @@ class TlsController {
   spoofed(@Webhook() w: Verified) {
     return answer(w);
   }
+  @Post('envoy/:tenant')
+  @HttpCode(200)
+  @VerifiedWebhook('envoy')
+  envoy(@Webhook() w: Verified) {
+    return answer(w);
+  }
 }
 
 export type TlsAdapter = 'express' | 'express4' | 'koa' | 'nestjs';
@@ -94,7 +100,7 @@ export type TlsAdapter = 'express' | 'express4' | 'koa' | 'nestjs';
 /** Starts one adapter over HTTPS (requestCert, rejectUnauthorized: false) or plain HTTP. */
 export async function startTlsServer(adapter: TlsAdapter, v: TlsVerifiers, tls: ServerOptions | undefined): Promise<TlsServer> {
   if (adapter === 'nestjs') {
-    @Module({ imports: [WebhookModule.forRoot({ verifiers: { mtls: { verifier: v.mtls }, proxied: { verifier: v.proxied }, spoofed: { verifier: v.spoofed } } })], controllers: [TlsController] })
+    @Module({ imports: [WebhookModule.forRoot({ verifiers: { mtls: { verifier: v.mtls }, proxied: { verifier: v.proxied }, spoofed: { verifier: v.spoofed }, envoy: { verifier: v.envoy } } })], controllers: [TlsController] })
     class TlsModule {}
     const options: NestApplicationOptions = { rawBody: true, logger: false };
     if (tls) options.httpsOptions = tls as NonNullable<NestApplicationOptions["httpsOptions"]>;
