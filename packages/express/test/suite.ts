@@ -79,12 +79,16 @@ export function expressSuite(label: string, express: Express): void {
         return;
       }
       const g = gates.get(id);
-      if (action === 'wait' && g && n === 1) {
+      if ((action === 'wait' || action === 'wait-fail') && g && n === 1) {
         const gone = once(res, 'close').then(() => undefined);
         closed.set(id, gone);
         g.enter();
-        await Promise.race([g.opened, gone]);
-        if (res.destroyed) return;
+        // A real handler does not notice a hang-up: it finishes its work and answers into the void.
+        await g.opened;
+        if (action === 'wait-fail') {
+          res.status(500).json({ error: 'handler failed' });
+          return;
+        }
       }
       res.status(200).json({ ok: true, run: n });
     };
@@ -332,7 +336,7 @@ export function expressSuite(label: string, express: Express): void {
       assert.equal(runs.get(m.id), 2);
     });
 
-    test('client disconnects mid-handler: the reservation is released', async () => {
+    test('client hangs up mid-handler, again and again: the handler runs once, its success commits', async () => {
       const m = signed({ account: 'acct_acme', action: 'wait' });
       const g = gate();
       gates.set(m.id, g);
@@ -345,8 +349,27 @@ export function expressSuite(label: string, express: Express): void {
       abort.abort();
       assert.equal(await first, 'AbortError');
       await closed.get(m.id);
-      const retry = await send(`${base}/webhooks/acme`, m);
-      assert.equal(retry.status, 200);
+      // The handler still runs: every copy meanwhile is in flight, whether or not its sender hangs up.
+      for (let i = 0; i < 4; i++) problem(await send(`${base}/webhooks/acme`, m), 409, 'REPLAY_IN_FLIGHT');
+      g.open();
+      const after = await retryUntil(() => send(`${base}/webhooks/acme`, m), (r) => r.status !== 409);
+      assert.deepEqual(after.json, { received: true, duplicate: true });
+      assert.equal(runs.get(m.id), 1);
+    });
+
+    test('client hangs up mid-handler and the handler then fails: released, the retry is processed', async () => {
+      const m = signed({ account: 'acct_acme', action: 'wait-fail' });
+      const g = gate();
+      gates.set(m.id, g);
+      const abort = new AbortController();
+      const first = send(`${base}/webhooks/acme`, { ...m, signal: abort.signal }).catch((e: { name?: string }) => e.name);
+      await g.entered;
+      abort.abort();
+      await first;
+      await closed.get(m.id);
+      problem(await send(`${base}/webhooks/acme`, m), 409, 'REPLAY_IN_FLIGHT');
+      g.open();
+      const retry = await retryUntil(() => send(`${base}/webhooks/acme`, m), (r) => r.status !== 409);
       assert.deepEqual(retry.json, { ok: true, run: 2 });
     });
 
@@ -420,4 +443,14 @@ export function expressSuite(label: string, express: Express): void {
       assert.throws(() => verifyWebhook({ verifier: {} as never }), WebhookConfigError);
     });
   });
+}
+
+/** Sends until the answer is no longer in flight (bounded: 50 tries, 10 ms apart). */
+async function retryUntil<R extends { status: number }>(send: () => Promise<R>, done: (r: R) => boolean): Promise<R> {
+  let r = await send();
+  for (let i = 0; i < 50 && !done(r); i++) {
+    await new Promise((res) => setTimeout(res, 10));
+    r = await send();
+  }
+  return r;
 }

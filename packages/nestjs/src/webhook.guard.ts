@@ -68,10 +68,14 @@ export class WebhookGuard implements CanActivate {
     const state = setWebhookState(req, webhook);
     req['webhook'] = webhook;
     req.body = webhook.payload;
-    // Whatever stops the request before the interceptor settles it (another guard, a client that hangs
-    // up mid-handler) releases the key, so the sender's retry is processed.
+    // Whatever ends the exchange before the interceptor takes over (another guard refused, the client
+    // hung up before the handler) releases the key, and the handler is then never run. Once the
+    // interceptor has taken over, only the handler's outcome settles: a hang-up mid-handler changes
+    // nothing (the key stays reserved until the handler ends).
     res?.once?.('close', () => {
-      void state.settle({ error: new Error(res.writableFinished ? 'the response ended before the handler completed' : 'the client disconnected') });
+      if (state.intercepted) return;
+      state.abandoned = true;
+      void state.settle({ error: new Error(res.writableFinished ? 'the response ended before the handler ran' : 'the client disconnected before the handler ran') });
     });
     return true;
   }

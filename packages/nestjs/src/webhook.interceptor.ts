@@ -1,4 +1,4 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { HttpException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { catchError, concat, defer, from, ignoreElements, mergeMap, throwError, type Observable } from 'rxjs';
 import { getWebhookState } from './lib/webhook-state.js';
 import { nodeResponse } from './lib/http.js';
@@ -13,6 +13,8 @@ export class WebhookInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const state = getWebhookState(context.switchToHttp().getRequest());
     if (!state || state.intercepted) return next.handle();
+    // The exchange already ended and the key was released: running the handler now could run it twice.
+    if (state.abandoned) return throwError(() => new HttpException('the client disconnected before the handler ran', 499));
     state.intercepted = true;
     const res = nodeResponse(context.switchToHttp().getResponse());
     const settleAfterSuccess = defer(() => from(state.settle({ status: res?.statusCode ?? 200 }))).pipe(ignoreElements());

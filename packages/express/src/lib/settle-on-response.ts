@@ -2,9 +2,12 @@ import type { Response } from 'express';
 import type { VerifiedWebhook } from '@hookguard/core';
 
 /**
- * Settles the replay reservation exactly once, from how the response ended: finished with
- * status < 500 commits; 5xx, or the connection closing before the response finished, releases
- * (so the sender's retry is processed).
+ * Settles the replay reservation exactly once, from the handler's answer: the response finishing
+ * (status < 500 commits, 5xx releases), or — when the client hung up first — the handler calling
+ * `res.end()` on the dead connection, which Express does for a thrown error too (500: release). A
+ * hang-up alone never releases: the handler may still be running, and a retry meanwhile must get
+ * 409, not a second run. A handler that never answers leaves the key in flight until
+ * `replay.inFlightTtlMs`.
  *
  * A handler's `next(err)` cannot be intercepted here: Express hands every layer of a route the
  * route's own `next`, not ours. Express answers a forwarded error with the error's status or 500,
@@ -26,7 +29,17 @@ export function settleOnResponse(res: Response, webhook: VerifiedWebhook): void 
   };
   const onFinish = () => settle({ status: res.statusCode });
   const onClose = () => {
-    if (!res.writableFinished) settle({ status: res.statusCode, error: new Error('connection closed before the response finished') });
+    if (res.writableFinished || done) return;
+    // Answered, but the bytes never left: the handler's status stands.
+    if (res.writableEnded) return settle({ status: res.statusCode });
+    // The client is gone and the handler has not answered yet: wait for its answer. Only on this
+    // rare path is `end` wrapped ('finish' never fires on a destroyed socket).
+    const end = res.end;
+    res.end = function (this: Response, ...args: unknown[]) {
+      res.end = end;
+      settle({ status: res.statusCode });
+      return (end as (...a: unknown[]) => Response).apply(this, args);
+    } as Response['end'];
   };
   res.on('finish', onFinish);
   res.on('close', onClose);

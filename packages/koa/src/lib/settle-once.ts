@@ -3,13 +3,12 @@ import type { Context } from 'koa';
 import type { ServerResponse } from 'node:http';
 
 /**
- * Settles a verified webhook exactly once: after the handler, or earlier when the client
- * disconnects before the response completed (then the key is released so the retry is processed).
- * A class with one bound listener: this runs for every delivery, so it allocates little.
+ * Settles a verified webhook exactly once, from the handler's outcome (`await next()`), never from
+ * the socket: a client that hangs up mid-handler leaves the key reserved until the handler ends, so
+ * a retry meanwhile gets 409 and the handler runs once. A class: this runs for every delivery.
  */
 export class Settlement {
   #settled = false;
-  #closedEarly: boolean;
   readonly #res: ServerResponse;
 
   constructor(
@@ -17,27 +16,17 @@ export class Settlement {
     private readonly webhook: Pick<VerifiedWebhook, 'settle' | 'tenant' | 'scheme'>,
   ) {
     this.#res = ctx.res;
-    this.#closedEarly = this.#res.destroyed;
-    if (!this.#closedEarly) this.#res.on('close', this.#onClose);
   }
 
-  /** The client went away before a response was sent. */
+  /** The client went away before the handler ran (it will retry: the handler is not run). */
   get disconnected(): boolean {
-    return this.#closedEarly;
+    return this.#res.destroyed;
   }
-
-  readonly #onClose = (): void => {
-    // 'close' after a finished response is the normal end of the exchange.
-    if (this.#res.writableFinished) return;
-    this.#closedEarly = true;
-    void this.settle({ error: new Error('the client disconnected before the response completed') });
-  };
 
   /** Commit or release (core's settle rule); only the first call counts. Never rejects. */
   settle(outcome: { status?: number; error?: unknown }): Promise<void> {
     if (this.#settled) return Promise.resolve();
     this.#settled = true;
-    this.#res.removeListener('close', this.#onClose);
     return this.webhook.settle(outcome).then(undefined, (error: unknown) => {
       // The response stands (the handler already ran). Core reported it to onSettleFailed with the
       // tenant and scheme; Koa apps also hear of faults on app.on('error').

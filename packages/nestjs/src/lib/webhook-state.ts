@@ -13,6 +13,11 @@ export interface WebhookState {
   webhook: VerifiedWebhook;
   /** The interceptor took over settling (the handler is about to run). */
   intercepted: boolean;
+  /**
+   * The exchange ended before the interceptor took over (another guard refused, or the client hung
+   * up): the key was released, so the handler must not run any more.
+   */
+  abandoned: boolean;
   /** Settles the webhook exactly once, whoever calls first; later calls get the same promise. */
   settle(outcome: SettleOutcome): Promise<void>;
 }
@@ -29,6 +34,7 @@ export function setWebhookState(req: object, webhook: VerifiedWebhook): WebhookS
   const state: WebhookState = {
     webhook,
     intercepted: false,
+    abandoned: false,
     settle(outcome) {
       // A store failure must not turn into an unhandled rejection or a second settle.
       done ??= webhook.settle(outcome).catch(() => undefined);
