@@ -41,7 +41,15 @@ export function useWebhookBodyParser<A extends WebhookBodyParserApp>(app: A, opt
   app.useBodyParser('urlencoded', { ...parserOptions, extended: true });
   // Express error middleware right after the parsers (four parameters make it one).
   app.use(function hookguardDeferParseError(error: unknown, req: ExpressRequest, _res: unknown, next: ExpressNext) {
-    if ((error as { type?: unknown } | null)?.type === 'entity.parse.failed' && Buffer.isBuffer(req.rawBody)) {
+    const type = (error as { type?: unknown } | null)?.type;
+    // Too large: body-parser has read the upload off already, so the sender can read our answer.
+    if (type === 'entity.too.large') {
+      deferParseError(req, error);
+      req.body = undefined;
+      next();
+      return;
+    }
+    if (type === 'entity.parse.failed' && Buffer.isBuffer(req.rawBody)) {
       deferParseError(req, error);
       req.body = undefined;
       next();

@@ -11,6 +11,7 @@ import {
 } from '@hookguard/core';
 import { WebhookVerifiers } from './webhook-verifiers.js';
 import { WebhookRejectedException } from './webhook-rejected.exception.js';
+import { getDeferredParseError } from './lib/deferred-parse-error.js';
 import { getWebhookState, setWebhookState } from './lib/webhook-state.js';
 import { nodeResponse } from './lib/http.js';
 import type { WebhookHttpRequest } from './webhook-http-request.interface.js';
@@ -113,6 +114,10 @@ export class WebhookGuard implements CanActivate {
    */
   protected async getRawBody(req: WebhookHttpRequest, verifier: Verifier): Promise<Buffer> {
     if (Buffer.isBuffer(req.rawBody)) return req.rawBody;
+    // Nest's parser (useWebhookBodyParser) stopped at its own limit, after reading the upload off:
+    // the sender gets hookguard's 413, in problem+json like every other rejection.
+    if ((getDeferredParseError(req) as { type?: unknown } | undefined)?.type === 'entity.too.large')
+      throw new WebhookVerificationError('BODY_TOO_LARGE', { detail: "the body exceeds the app's body parser limit" });
     const stream = (req.raw && typeof req.raw === 'object' ? req.raw : req) as Parameters<typeof readRawBody>[0];
     if (typeof stream.on !== 'function')
       throw new WebhookVerificationError('RAW_BODY_UNAVAILABLE', { detail: `req.rawBody is missing; ${RAW_BODY_HINT}` });

@@ -14,6 +14,42 @@ type NodeRequest = Readable & {
   _body?: boolean;
 };
 
+/** Past the limit, at most this much more is read off (and dropped) before the 413, and for at most DRAIN_MAX_MS. */
+const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
+const DRAIN_MAX_MS = 5_000;
+
+/**
+ * Reads the rest of an oversized upload and drops it, until it ends or the bound (bytes or time) is
+ * reached; then the 413 is sent with `Connection: close`. A sender that keeps writing past the bound
+ * is cut off: nobody can hold a socket open or make us read without limit.
+ */
+function drain(req: NodeRequest, already: number): Promise<void> {
+  return new Promise((resolve) => {
+    let dropped = already;
+    const finish = () => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', finish);
+      req.off('error', finish);
+      req.off('close', finish);
+      if (!req.readableEnded) req.pause();
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > DRAIN_MAX_BYTES) finish();
+    };
+    const timer = setTimeout(finish, DRAIN_MAX_MS);
+    timer.unref?.();
+    req.on('data', onData);
+    req.on('end', finish);
+    req.on('error', finish);
+    req.on('close', finish);
+    if (req.readableEnded) finish();
+    else req.resume();
+  });
+}
+
 /**
  * The exact request bytes, for adapters on Node's http server. Refuses at once when a body
  * parser already drained the stream (reading it again would hang forever). Written against the
@@ -28,8 +64,11 @@ export function readRawBody(req: NodeRequest, options: ReadRawBodyOptions): Prom
     return Promise.reject(new WebhookVerificationError('RAW_BODY_UNAVAILABLE', { detail: `the request stream was set to decode text (setEncoding), so its exact bytes are lost; ${hint}` }));
   const lengthHeader = req.headers?.['content-length'];
   const length = typeof lengthHeader === 'string' && /^[0-9]+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
-  if (length !== undefined && length > limit)
-    return Promise.reject(new WebhookVerificationError('BODY_TOO_LARGE', { detail: `Content-Length ${length} exceeds the limit of ${limit} bytes` }));
+  if (length !== undefined && length > limit) {
+    const error = new WebhookVerificationError('BODY_TOO_LARGE', { detail: `Content-Length ${length} exceeds the limit of ${limit} bytes` });
+    // Within the drain bound, the upload is read off (never kept) so the sender gets to read the 413.
+    return length - limit <= DRAIN_MAX_BYTES ? drain(req, 0).then(() => Promise.reject(error)) : Promise.reject(error);
+  }
 
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -45,9 +84,15 @@ export function readRawBody(req: NodeRequest, options: ReadRawBodyOptions): Prom
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        // Stop reading: the rest is never buffered; the adapter answers 413 and closes the connection.
-        req.pause();
-        done(new WebhookVerificationError('BODY_TOO_LARGE', { detail: `body exceeds the limit of ${limit} bytes` }));
+        // Nothing more is buffered. The rest is read off and dropped (bounded) before the adapter
+        // answers, so the sender, still writing, reads the 413 instead of a reset connection.
+        const error = new WebhookVerificationError('BODY_TOO_LARGE', { detail: `body exceeds the limit of ${limit} bytes` });
+        chunks.length = 0;
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', onError);
+        req.off('close', onClose);
+        void drain(req, size - limit).then(() => reject(error));
         return;
       }
       chunks.push(chunk);

@@ -1,4 +1,4 @@
-import { BadRequestException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { BadRequestException, PayloadTooLargeException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { getDeferredParseError } from './deferred-parse-error.js';
 import { readVerifierName } from './resolve-verifier-name.js';
@@ -16,6 +16,7 @@ export class BodyParseErrorGuard implements CanActivate {
     const error = getDeferredParseError(context.switchToHttp().getRequest());
     if (error === undefined) return true;
     if (readVerifierName(this.#reflector, context.getHandler(), context.getClass()).found) return true;
+    if ((error as { type?: unknown }).type === 'entity.too.large') throw new PayloadTooLargeException(error instanceof Error ? error.message : 'Payload Too Large', { cause: error });
     throw new BadRequestException(error instanceof Error ? error.message : 'Bad Request', { cause: error });
   }
 }
