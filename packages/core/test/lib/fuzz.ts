@@ -70,11 +70,19 @@ const OPEN_STORE: ReplayStore = {
   release: () => Promise.resolve(),
 };
 
+/** A header as core reads it: the lower-case name (what Node and Fetch give) first, else any spelling. */
 function one(headers: Headers, name: string): string | undefined {
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return Array.isArray(v) ? (v.length === 1 ? v[0] : `\u0000dup`) : v;
+  const read = (v: string | string[]) => (Array.isArray(v) ? (v.length === 1 ? v[0] : `\u0000dup`) : v);
+  if (Object.hasOwn(headers, name)) return read(headers[name]!);
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return read(v);
   return undefined;
 }
-const firstEntry = (value: string | undefined, key: string) => value?.split(',').map((s) => s.trim()).find((s) => s.startsWith(`${key}=`))?.slice(key.length + 1);
+// Stripe's header syntax allows whitespace around keys and values (its own library's parseInt does too).
+const firstEntry = (value: string | undefined, key: string) =>
+  value
+    ?.split(',')
+    .map((s) => [s.slice(0, s.indexOf('=')).trim(), s.slice(s.indexOf('=') + 1).trim()] as const)
+    .find(([k]) => k === key)?.[1];
 
 const SW_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const PLAIN = 'fuzz-plain-secret-0123456789';
@@ -222,7 +230,7 @@ export async function fuzz(options: { seed: number; count: number; only?: string
         const same = t.signed(m.headers, m.body) === t.signed(base.headers, base.body);
         if (!same) {
           totals.forged++;
-          fail('accepted with changed signed material', i);
+          fail(`accepted with changed signed material: ${JSON.stringify(m.headers).slice(0, 400)}`, i);
         } else {
           totals.legitAccepts++;
           if (!t.unsignedId && accepted.replayKey !== original.replayKey) {
