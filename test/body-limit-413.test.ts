@@ -1,15 +1,36 @@
 // A sender uploading far past the limit reads the 413, in 10 of 10 tries, through every adapter:
 // the server answers after draining (a bounded amount of) the upload, instead of closing on a
-// sender still writing (which it sees as EPIPE / ECONNRESET, never the answer).
+// sender still writing (which it sees as EPIPE / ECONNRESET, never the answer). Two real clients:
+// node:http writing as fast as the socket takes it; a blocking sender on a raw socket that reads
+// only once it has written everything (as most HTTP client libraries do); and curl (when installed).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { MAX_BODY, type RunningServer } from './lib/fixture.js';
+import net from 'node:net';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LARGE_MAX_BODY, MAX_BODY, type RunningServer } from './lib/fixture.js';
 import { ADAPTERS } from './lib/adapters.js';
 import { standard } from './lib/deliveries.js';
 
-const UPLOAD = 4 * 1024 * 1024; // 64x the fixture's limit of 64 KiB
+const UPLOAD = 4 * 1024 * 1024;
 const TRIES = 10;
+// The fixture's 64 KiB routes, and the library's default limit of 1 MiB.
+const LIMITS = [
+  { limit: MAX_BODY, path: '/webhooks/:tenant' },
+  { limit: LARGE_MAX_BODY, path: '/large/:tenant' },
+];
+const HAVE_CURL = (() => {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const size = (n: number) => (n >= 1024 * 1024 ? `${n / 1024 / 1024} MiB` : `${n / 1024} KiB`);
 
 interface Outcome {
   status?: number;
@@ -63,24 +84,132 @@ function upload(url: string, path: string, headers: Record<string, string>, chun
   });
 }
 
+/** What a problem+json body says, from the text after the response head (Content-Length framed). */
+function parseAnswer(raw: Buffer): Outcome {
+  const text = raw.toString('latin1');
+  const head = text.indexOf('\r\n\r\n');
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? 0);
+  let code: string | undefined;
+  try {
+    code = (JSON.parse(head < 0 ? '' : text.slice(head + 4)) as { code?: string }).code;
+  } catch {
+    code = undefined;
+  }
+  return { ...(status ? { status } : {}), ...(code ? { code } : {}) };
+}
+
+/**
+ * A blocking sender: writes the request head and the whole upload, and reads the socket only after
+ * the last write went out (or failed). If the server closed on unread bytes, the kernel's reset
+ * discards the answer before this sender gets to it. Bounded: 15 s.
+ */
+function blockingUpload(url: string, path: string, headers: Record<string, string>, chunked: boolean): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const target = new URL(path, url);
+    const socket = net.connect({ host: target.hostname, port: Number(target.port) });
+    socket.pause();
+    const received: Buffer[] = [];
+    let writeError: string | undefined;
+    let settled = false;
+    const finish = (error?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      const answer = parseAnswer(Buffer.concat(received));
+      const err = error ?? writeError;
+      resolve({ ...answer, ...(err && !answer.code ? { error: err } : {}) });
+    };
+    const timer = setTimeout(() => finish('timeout'), 15_000);
+    socket.on('data', (c: Buffer) => {
+      received.push(c);
+      // A kept-alive connection does not end: stop once the Content-Length framed answer is in.
+      const text = Buffer.concat(received).toString('latin1');
+      const head = text.indexOf('\r\n\r\n');
+      const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, head))?.[1];
+      if (head >= 0 && length !== undefined && Buffer.byteLength(text, 'latin1') - head - 4 >= Number(length)) finish();
+    });
+    socket.on('end', () => finish());
+    socket.on('close', () => finish());
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      writeError ??= e.code ?? e.message;
+      // Now read what arrived (a reset has already discarded it).
+      socket.resume();
+    });
+    const lines = [`POST ${target.pathname} HTTP/1.1`, `host: ${target.host}`, 'content-type: application/json'];
+    for (const [name, value] of Object.entries(headers)) if (name !== 'content-type') lines.push(`${name}: ${value}`);
+    lines.push(chunked ? 'transfer-encoding: chunked' : `content-length: ${UPLOAD}`);
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const framed = chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk;
+    socket.write(lines.join('\r\n') + '\r\n\r\n');
+    let sent = 0;
+    const pump = () => {
+      while (sent < UPLOAD && !socket.destroyed) {
+        sent += chunk.length;
+        if (!socket.write(framed)) return void socket.once('drain', pump);
+      }
+      if (socket.destroyed) return;
+      // Everything is written: only now does this sender read.
+      socket.write(chunked ? '0\r\n\r\n' : '', () => socket.resume());
+    };
+    socket.once('connect', pump);
+  });
+}
+
+/** curl's answer to the same upload: `--data-binary @file`, as a sender's script would post it. Bounded: 15 s. */
+function curlUpload(file: string, url: string, path: string, headers: Record<string, string>, chunked: boolean): Promise<Outcome> {
+  const args = ['-sS', '--max-time', '15', '-o', '-', '-w', '\n%{http_code}', '-X', 'POST', '--data-binary', `@${file}`, '-H', 'content-type: application/json'];
+  for (const [name, value] of Object.entries(headers)) if (name !== 'content-type') args.push('-H', `${name}: ${value}`);
+  if (chunked) args.push('-H', 'transfer-encoding: chunked');
+  args.push(new URL(path, url).href);
+  return new Promise((resolve) => {
+    execFile('curl', args, { maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
+      const text = String(stdout);
+      const cut = text.lastIndexOf('\n');
+      const status = Number(text.slice(cut + 1));
+      let code: string | undefined;
+      try {
+        code = (JSON.parse(text.slice(0, cut)) as { code?: string }).code;
+      } catch {
+        code = undefined;
+      }
+      resolve({ ...(status ? { status } : {}), ...(code ? { code } : {}), ...(error ? { error: String(stderr).trim() || error.message } : {}) });
+    });
+  });
+}
+
 for (const adapter of ADAPTERS) {
   describe(`413 reaches the sender: ${adapter.name}`, () => {
     let server: RunningServer;
+    let dir: string;
+    let file: string;
     before(async () => {
       server = await adapter.start();
+      dir = mkdtempSync(join(tmpdir(), 'hookguard-413-'));
+      file = join(dir, 'upload.json');
+      writeFileSync(file, Buffer.alloc(UPLOAD, 0x20));
     });
     after(async () => {
       await server?.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
     });
-    for (const chunked of [false, true]) {
-      test(`${UPLOAD / 1024 / 1024} MiB ${chunked ? 'chunked' : 'with Content-Length'} to a ${MAX_BODY / 1024} KiB limit: 413 BODY_TOO_LARGE in ${TRIES} of ${TRIES}`, async () => {
-        const d = standard();
-        const outcomes: Outcome[] = [];
-        for (let i = 0; i < TRIES; i++) outcomes.push(await upload(server.url, d.path, d.headers, chunked));
-        const read = outcomes.filter((o) => o.status === 413 && o.code === 'BODY_TOO_LARGE').length;
-        assert.equal(read, TRIES, JSON.stringify(outcomes));
-        assert.equal(server.log.calls.length, 0, 'no handler ran');
-      });
+    for (const { limit, path } of LIMITS) {
+      for (const chunked of [false, true]) {
+        const clients = [
+          { client: 'node:http', run: (d: ReturnType<typeof standard>) => upload(server.url, d.path, d.headers, chunked) },
+          { client: 'blocking sender', run: (d: ReturnType<typeof standard>) => blockingUpload(server.url, d.path, d.headers, chunked) },
+          ...(HAVE_CURL ? [{ client: 'curl', run: (d: ReturnType<typeof standard>) => curlUpload(file, server.url, d.path, d.headers, chunked) }] : []),
+        ];
+        for (const { client, run } of clients) {
+          test(`${client}: ${size(UPLOAD)} ${chunked ? 'chunked' : 'with Content-Length'} to a ${size(limit)} limit: 413 BODY_TOO_LARGE in ${TRIES} of ${TRIES}`, async () => {
+            const outcomes: Outcome[] = [];
+            for (let i = 0; i < TRIES; i++) outcomes.push(await run(standard({ path })));
+            const read = outcomes.filter((o) => o.status === 413 && o.code === 'BODY_TOO_LARGE').length;
+            assert.equal(read, TRIES, `${read} of ${TRIES}: ${JSON.stringify(outcomes)}`);
+            assert.equal(server.log.calls.length, 0, 'no handler ran');
+          });
+        }
+      }
     }
   });
 }

@@ -10,6 +10,8 @@ export const ACCOUNTS: Record<string, string> = { acme: 'acct_acme', globex: 'ac
 export const GITHUB_SECRET = 'github-contract-secret';
 export const STRIPE_SECRET = 'whsec_stripe_contract_secret';
 export const MAX_BODY = 64 * 1024;
+/** The limit of the `large` route: the library's default, 1 MiB. */
+export const LARGE_MAX_BODY = 1024 * 1024;
 
 // Indexed as a plain object on purpose, as many apps do: `constructor` or `__proto__` then find
 // Object's own members, which core answers as an unknown tenant (404), not a broken lookup (503).
@@ -24,13 +26,14 @@ export async function lookup(id: string): Promise<TenantConfig | undefined> {
 }
 
 /** Verifier options per route: built fresh for each server so replay stores are not shared. */
-export type RouteName = 'tenants' | 'github' | 'stripe' | 'strict' | 'down';
+export type RouteName = 'tenants' | 'github' | 'stripe' | 'strict' | 'down' | 'large';
 export const ROUTES: Record<RouteName, string> = {
   tenants: '/webhooks/:tenant',
   github: '/github',
   stripe: '/stripe',
   strict: '/strict/:tenant',
   down: '/down/:tenant',
+  large: '/large/:tenant',
 };
 
 /**
@@ -67,6 +70,8 @@ export function routeOptions(log?: HandlerLog): Record<RouteName, VerifierOption
       claims: accountClaim('account'),
       maxBodyBytes: MAX_BODY,
     },
+    // The default limit (1 MiB), as most apps run it.
+    large: { scheme: standardWebhooks(), tenants: { resolve: fromParam('tenant'), lookup }, maxBodyBytes: LARGE_MAX_BODY },
     github: { scheme: github({ secret: GITHUB_SECRET }), maxBodyBytes: MAX_BODY },
     stripe: { scheme: stripe({ secret: STRIPE_SECRET }), maxBodyBytes: MAX_BODY },
   };
@@ -76,7 +81,9 @@ export function routeOptions(log?: HandlerLog): Record<RouteName, VerifierOption
 
 /**
  * What the handlers do, driven by the payload: `behavior: 'fail'` answers 500 the first time a
- * message id is seen; `'throw'` throws the first time; `'slow'` waits for the test to let it go.
+ * message id is seen; `'throw'` throws the first time; `'slow'` waits for the test to let it go;
+ * `'slow-fail'` / `'slow-throw'` wait for the test the first time, then answer 500 / throw (later
+ * runs answer 200 at once).
  */
 export class HandlerLog {
   readonly calls: string[] = [];
@@ -99,14 +106,21 @@ export class HandlerLog {
     if (behavior === 'throw' && n === 1) throw new Error('handler failed');
     // An answer given by throwing (ctx.throw(422), an http-errors error): final, like a returned 422.
     if (behavior === 'reject') throw Object.assign(new Error('unprocessable event'), { status: 422, expose: true });
-    if (behavior === 'slow') {
-      this.#waiting.get(key)?.();
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 5000);
-        this.#gates.set(key, () => (clearTimeout(t), resolve()));
-      });
+    if (behavior === 'slow') await this.#hold(key);
+    if ((behavior === 'slow-fail' || behavior === 'slow-throw') && n === 1) {
+      await this.#hold(key);
+      if (behavior === 'slow-fail') return 500;
+      throw new Error('handler failed');
     }
     return 200;
+  }
+  /** Tells whenRunning() the handler is running, then waits for open() (5 s at most). */
+  #hold(key: string): Promise<void> {
+    this.#waiting.get(key)?.();
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 5000);
+      this.#gates.set(key, () => (clearTimeout(t), resolve()));
+    });
   }
   count(route: string, id: string): number {
     return this.calls.filter((c) => c === `${route}:${id}`).length;

@@ -50,6 +50,11 @@ class HooksController {
   down(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
     return this.#run('down', w, res);
   }
+  @Post('large/:tenant')
+  @VerifiedWebhook('large')
+  large(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.#run('large', w, res);
+  }
   @Post('parsed/:tenant')
   @VerifiedWebhook('tenants')
   parsed(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {

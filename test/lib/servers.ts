@@ -37,6 +37,7 @@ export async function startExpress(flavour: 'express4' | 'express5'): Promise<Ru
   app.post('/stripe', expressVerify(o.stripe), handler('stripe'));
   app.post('/strict/:tenant', expressVerify(o.strict), handler('strict'));
   app.post('/down/:tenant', expressVerify(o.down), handler('down'));
+  app.post('/large/:tenant', expressVerify(o.large), handler('large'));
   // A body parser mounted first, without keepRawBody: the raw bytes are gone.
   app.post('/parsed/:tenant', express.json(), expressVerify(routeOptions(log).tenants), handler('parsed'));
   // What an Express app's error handler does: the error's status, else 500.
@@ -64,6 +65,7 @@ export async function startKoa(): Promise<RunningServer> {
   router.post('/stripe', koaVerify(o.stripe), handler('stripe'));
   router.post('/strict/:tenant', koaVerify(o.strict), handler('strict'));
   router.post('/down/:tenant', koaVerify(o.down), handler('down'));
+  router.post('/large/:tenant', koaVerify(o.large), handler('large'));
   // A middleware that consumed the body without keeping the bytes.
   router.post(
     '/parsed/:tenant',

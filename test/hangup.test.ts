@@ -1,0 +1,134 @@
+// A client that hangs up mid-handler never frees the reservation: the handler's own outcome settles
+// the key (success commits, failure releases), through Express 4, Express 5, Koa and NestJS, each a
+// real server on 127.0.0.1. Senders hang up again and again while the first handler still runs:
+// the handler runs once, every copy meanwhile gets 409 REPLAY_IN_FLIGHT.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { RunningServer } from './lib/fixture.js';
+import { ADAPTERS } from './lib/adapters.js';
+import { nextId, standard, tenantBody, type Delivery } from './lib/deliveries.js';
+
+const HANGUPS = 4;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Reply = { status: number; body: { code?: string; ok?: boolean; received?: boolean; duplicate?: boolean } } | 'hung-up';
+
+/**
+ * Sends the delivery whole over a fresh connection. When `hangUp` settles before the answer arrives,
+ * the socket is destroyed (the client hangs up) and the result is 'hung-up'. Bounded: 10 s.
+ */
+function deliver(base: string, d: Delivery, hangUp?: Promise<unknown>): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(d.path, base);
+    const body = Buffer.from(d.body);
+    const req = http.request({
+      host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: false,
+      headers: { ...d.headers, 'content-length': String(body.length) },
+    });
+    let done = false;
+    const finish = (r: Reply | Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (r instanceof Error) reject(r);
+      else resolve(r);
+    };
+    const timer = setTimeout(() => (req.destroy(), finish(new Error(`no answer from ${d.path} in 10 s`))), 10_000);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: Exclude<Reply, 'hung-up'>['body'] = {};
+        try {
+          parsed = JSON.parse(text) as typeof parsed;
+        } catch {
+          // not JSON: only the status is checked then
+        }
+        finish({ status: res.statusCode ?? 0, body: parsed });
+      });
+    });
+    // After a hang-up of ours, `done` is set and the socket's error is ignored.
+    req.on('error', (e) => finish(new Error(`${d.path}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+    void hangUp?.then(() => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve('hung-up');
+    });
+    req.end(body);
+  });
+}
+
+const describeReply = (r: Reply) => (r === 'hung-up' ? r : `${r.status} ${r.body.code ?? JSON.stringify(r.body)}`);
+
+/** Sends copies until one is answered other than 409 (the handler's outcome landed). Bounded: 100 tries, 20 ms apart. */
+async function untilSettled(base: string, d: Delivery): Promise<Reply> {
+  let r: Reply = 'hung-up';
+  for (let i = 0; i < 100; i++) {
+    r = await deliver(base, d);
+    if (r !== 'hung-up' && r.status !== 409) return r;
+    await sleep(20);
+  }
+  return r;
+}
+
+for (const adapter of ADAPTERS) {
+  describe(`a hang-up mid-handler never frees the reservation: ${adapter.name}`, () => {
+    let server: RunningServer;
+    before(async () => {
+      server = await adapter.start();
+    });
+    after(async () => {
+      await server?.close();
+    });
+
+    /**
+     * The first delivery's handler starts and its client hangs up; then HANGUPS - 1 more senders each
+     * send a copy and hang up as soon as a handler runs for it (or after 100 ms), then one copy is
+     * sent whole. The first handler is still running throughout: it ran once, and every copy got 409.
+     * Then the handler is let go; returns the answer to a copy once its outcome landed.
+     */
+    async function hangUpRepeatedly(d: Delivery, id: string): Promise<Exclude<Reply, 'hung-up'>> {
+      const first = await deliver(server.url, d, server.log.whenRunning('tenants', id));
+      assert.equal(first, 'hung-up', 'the first client hangs up while its handler runs');
+      const replies: Reply[] = [];
+      for (let i = 1; i < HANGUPS; i++) {
+        // Time for the server to see the close, as a sender's retry would give it.
+        await sleep(50);
+        replies.push(await deliver(server.url, d, Promise.race([server.log.whenRunning('tenants', id), sleep(100)])));
+      }
+      await sleep(50);
+      replies.push(await deliver(server.url, d));
+      const runs = server.log.count('tenants', id);
+      assert.equal(runs, 1, `the handler ran once (ran ${runs} times) while copies came in: ${replies.map(describeReply).join(', ')}`);
+      assert.deepEqual(replies.map(describeReply), replies.map(() => '409 REPLAY_IN_FLIGHT'), 'copies during the first run are in flight');
+      server.log.open('tenants', id);
+      const after = await untilSettled(server.url, d);
+      if (after === 'hung-up') return assert.fail('the copy was not answered');
+      return after;
+    }
+
+    test(`${HANGUPS} hang-ups mid-handler, then the whole delivery: the handler runs once, success commits`, async () => {
+      const id = nextId('hangup_ok');
+      const d = standard({ id, body: tenantBody('acme', { behavior: 'slow' }) });
+      const after = await hangUpRepeatedly(d, id);
+      assert.equal(after.status, 200);
+      assert.deepEqual(after.body, { received: true, duplicate: true }, 'the handler succeeded: a copy is acknowledged');
+      assert.equal(server.log.count('tenants', id), 1, 'the handler ran exactly once');
+    });
+
+    for (const behavior of ['slow-fail', 'slow-throw'] as const) {
+      test(`hang-up, then the handler ${behavior === 'slow-fail' ? 'answers 500' : 'throws'}: released, the retry runs the handler`, async () => {
+        const id = nextId(`hangup_${behavior.replace('-', '_')}`);
+        const d = standard({ id, body: tenantBody('acme', { behavior }) });
+        const retry = await hangUpRepeatedly(d, id);
+        assert.equal(retry.status, 200, describeReply(retry));
+        assert.equal(retry.body.ok, true, 'the retry ran the handler');
+        assert.equal(server.log.count('tenants', id), 2, 'the failed run and the retry');
+      });
+    }
+  });
+}
