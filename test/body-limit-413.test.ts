@@ -178,6 +178,89 @@ function curlUpload(file: string, url: string, path: string, headers: Record<str
   });
 }
 
+/** The drain bound (core's readRawBody, and NestJS's body-parser held to it): bytes and time past the limit. */
+const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
+const DRAIN_MAX_MS = 5_000;
+// What the client's and the server's socket buffers hold beyond what the server read, on loopback.
+const BUFFER_SLACK = 8 * 1024 * 1024;
+
+interface Cut {
+  /** Bytes written into the socket before the server closed it. */
+  sent: number;
+  ms: number;
+  how: string;
+}
+
+/**
+ * An attacker's upload, chunked, never ending: `trickle` false writes as fast as the socket takes it;
+ * true writes a little over the limit at once, then 1 KiB every 100 ms. Resolves when the server
+ * closes the connection, or after 15 s (the client gives up: the server kept reading).
+ */
+function endlessUpload(url: string, path: string, headers: Record<string, string>, limit: number, trickle: boolean): Promise<Cut> {
+  return new Promise((resolve) => {
+    const target = new URL(path, url);
+    const socket = net.connect({ host: target.hostname, port: Number(target.port) });
+    const t0 = Date.now();
+    let sent = 0;
+    let done = false;
+    let interval: ReturnType<typeof setInterval> | undefined;
+    const finish = (how: string) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearInterval(interval);
+      socket.destroy();
+      resolve({ sent, ms: Date.now() - t0, how });
+    };
+    const timer = setTimeout(() => finish('still reading after 15 s'), 15_000);
+    socket.on('data', () => undefined);
+    socket.on('error', (e: NodeJS.ErrnoException) => finish(e.code ?? e.message));
+    socket.on('close', () => finish('closed'));
+    const lines = [`POST ${target.pathname} HTTP/1.1`, `host: ${target.host}`, 'content-type: application/json', 'transfer-encoding: chunked'];
+    for (const [name, value] of Object.entries(headers)) if (name !== 'content-type') lines.push(`${name}: ${value}`);
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const framed = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]);
+    const drip = Buffer.from(`400\r\n${' '.repeat(1024)}\r\n`);
+    socket.write(lines.join('\r\n') + '\r\n\r\n');
+    const pump = () => {
+      while (!done && (!trickle || sent <= limit)) {
+        sent += chunk.length;
+        if (!socket.write(framed)) return void socket.once('drain', pump);
+      }
+      if (done) return;
+      interval = setInterval(() => {
+        sent += 1024;
+        socket.write(drip);
+      }, 100);
+    };
+    socket.once('connect', pump);
+  });
+}
+
+describe('the drain is bounded: an endless upload is cut', () => {
+  const servers: RunningServer[] = [];
+  before(async () => {
+    for (const adapter of ADAPTERS) servers.push(await adapter.start());
+  });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  for (const { limit, path } of LIMITS) {
+    test(`as fast as the socket takes it, to a ${size(limit)} limit: at most ${size(DRAIN_MAX_BYTES)} past it is read`, async () => {
+      const cuts = await Promise.all(servers.map((s) => endlessUpload(s.url, standard({ path }).path, standard({ path }).headers, limit, false)));
+      const report = cuts.map((c, i) => `${servers[i]!.name}: ${(c.sent / 2 ** 20).toFixed(1)} MiB sent, ${c.ms} ms, ${c.how}`).join('; ');
+      for (const c of cuts) assert.ok(c.sent <= limit + DRAIN_MAX_BYTES + BUFFER_SLACK && c.ms < DRAIN_MAX_MS + 2_000, report);
+    });
+  }
+  test(`a trickle past the limit: the connection is closed ${DRAIN_MAX_MS / 1000} s after the limit was passed`, async () => {
+    const { limit, path } = LIMITS[1]!;
+    const cuts = await Promise.all(servers.map((s) => endlessUpload(s.url, standard({ path }).path, standard({ path }).headers, limit, true)));
+    const report = cuts.map((c, i) => `${servers[i]!.name}: ${(c.sent / 2 ** 20).toFixed(1)} MiB sent, ${c.ms} ms, ${c.how}`).join('; ');
+    for (const c of cuts) assert.ok(c.ms >= DRAIN_MAX_MS - 500 && c.ms < DRAIN_MAX_MS + 2_000, report);
+    for (const s of servers) assert.equal(s.log.calls.length, 0, 'no handler ran');
+  });
+});
+
 for (const adapter of ADAPTERS) {
   describe(`413 reaches the sender: ${adapter.name}`, () => {
     let server: RunningServer;

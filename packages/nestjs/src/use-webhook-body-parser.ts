@@ -1,6 +1,7 @@
 import type { CanActivate } from '@nestjs/common';
 import { BodyParseErrorGuard } from './lib/body-parse-error.guard.js';
 import { deferParseError } from './lib/deferred-parse-error.js';
+import { boundUploads, parserLimit } from './lib/bound-upload.js';
 
 /** The parts of a NestExpressApplication used here. */
 export interface WebhookBodyParserApp {
@@ -36,6 +37,9 @@ export function useWebhookBodyParser<A extends WebhookBodyParserApp>(app: A, opt
     },
   };
   if (options.limit !== undefined) parserOptions['limit'] = options.limit;
+  // Right before the parsers: past its limit body-parser reads the rest off without bound; this
+  // holds it to core's drain bound (16 MiB more, 5 s), then cuts the connection.
+  app.use(boundUploads(parserLimit(options.limit)));
   // Registered by name (jsonParser, urlencodedParser), so Nest skips its own defaults at init.
   app.useBodyParser('json', parserOptions);
   app.useBodyParser('urlencoded', { ...parserOptions, extended: true });

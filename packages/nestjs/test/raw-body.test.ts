@@ -1,7 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
-import { standardWebhooks } from '@hookguard/core';
+import http from 'node:http';
+import { sign, standardWebhooks, WebhookConfigError } from '@hookguard/core';
 import { useWebhookBodyParser, VerifiedWebhook, WebhookModule, WebhookPayload } from '@hookguard/nestjs';
 import { deliver, isProblem, newSecret, post, startApp, type RunningApp } from './helpers.js';
 
@@ -132,4 +133,39 @@ test('a body read from the stream stops at maxBodyBytes: 413 BODY_TOO_LARGE, see
   assert.ok(isProblem(r));
   assert.equal(r.json['code'], 'BODY_TOO_LARGE');
   assert.equal(hookCodes.at(-1), 'BODY_TOO_LARGE');
+});
+
+test('with useWebhookBodyParser: a chunked JSON delivery under the limit is read whole (the upload bound takes nothing from the parser)', async () => {
+  const body = JSON.stringify({ type: 'chunked', pad: 'y'.repeat(120 * 1024) });
+  const headers = { 'content-type': 'application/json', ...sign.standardWebhooks({ secret: SECRET, body }) };
+  const url = new URL('/hooks', withParser.url);
+  const reply = await new Promise<{ status: number; json: { payload?: { type?: string; pad?: string } } }>((resolve, reject) => {
+    // No Content-Length: node:http sends it chunked, in pieces apart in time.
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers, agent: false });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as never }));
+    });
+    req.on('error', reject);
+    const bytes = Buffer.from(body);
+    let offset = 0;
+    const step = () => {
+      if (offset >= bytes.length) return void req.end();
+      req.write(bytes.subarray(offset, (offset += 16 * 1024)));
+      setTimeout(step, 5);
+    };
+    step();
+  });
+  assert.equal(reply.status, 200);
+  assert.equal(reply.json.payload?.type, 'chunked');
+  assert.equal(reply.json.payload?.pad?.length, 120 * 1024);
+});
+
+test('useWebhookBodyParser refuses a limit body-parser cannot read (body-parser 1.x would read it as no limit)', () => {
+  const app = { useBodyParser: () => app, use: () => app, useGlobalGuards: () => app };
+  assert.throws(() => useWebhookBodyParser(app, { limit: 'lots' }), WebhookConfigError);
+  assert.doesNotThrow(() => useWebhookBodyParser(app, { limit: '1.5mb' }));
+  assert.doesNotThrow(() => useWebhookBodyParser(app, { limit: 2048 }));
+  assert.doesNotThrow(() => useWebhookBodyParser(app));
 });
