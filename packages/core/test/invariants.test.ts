@@ -107,6 +107,11 @@ const bytes = (rnd: Rng, n: number) => Buffer.from(Array.from({ length: n }, () 
 const b64 = (rnd: Rng, n: number) => bytes(rnd, n).toString('base64');
 const whsec = (rnd: Rng) => `whsec_${b64(rnd, 24)}`;
 const plain = (rnd: Rng) => text(rnd, 12 + int(rnd, 20));
+/** A shared secret: the sender signs with what the receiver verifies with. */
+const symmetric = (make: (rnd: Rng) => string) => (rnd: Rng) => {
+  const s = make(rnd);
+  return { sign: s, verify: s };
+};
 
 /** A deterministic Ed25519 pair from the PRNG: whsk_ (sender) and whpk_ (receiver). */
 function edPair(rnd: Rng): { sign: string; verify: string; priv: KeyObject } {
@@ -156,10 +161,7 @@ const CASES: Case[] = [
   {
     name: 'standardWebhooks v1',
     make: (keys) => standardWebhooks(keys ? { secret: keys } : {}),
-    pair: (rnd) => {
-      const s = whsec(rnd);
-      return { sign: s, verify: s };
-    },
+    pair: symmetric(whsec),
     sign: (signers, body, id, ts) => sign.standardWebhooks({ secret: signers, body, id, timestamp: ts }),
     body: (rnd) => jsonBody(rnd),
     list: { header: 'webhook-signature', sep: ' ', max: 16, junk: (rnd) => pick(rnd, [`v1,${b64(rnd, 32)}`, `v2,${b64(rnd, 32)}`, `v1a,${b64(rnd, 64)}`, 'v0,abc']) },
@@ -181,10 +183,7 @@ const CASES: Case[] = [
   {
     name: 'stripe',
     make: (keys) => stripe(keys ? { secret: keys } : {}),
-    pair: (rnd) => {
-      const s = `whsec_${plain(rnd)}`;
-      return { sign: s, verify: s };
-    },
+    pair: symmetric((rnd) => `whsec_${plain(rnd)}`),
     sign: (signers, body, _id, ts) => sign.stripe({ secret: signers, body, timestamp: ts }),
     body: (rnd) => jsonBody(rnd, 'id'),
     list: { header: 'stripe-signature', sep: ',', max: 4, junk: (rnd) => pick(rnd, [`v1=${bytes(rnd, 32).toString('hex')}`, `v0=${bytes(rnd, 32).toString('hex')}`, 'v2=zz', `x=${text(rnd, 5)}`]) },
@@ -192,10 +191,7 @@ const CASES: Case[] = [
   {
     name: 'github',
     make: (keys) => github(keys ? { secret: keys } : {}),
-    pair: (rnd) => {
-      const s = plain(rnd);
-      return { sign: s, verify: s };
-    },
+    pair: symmetric(plain),
     sign: (signers, body, id) => sign.github({ secret: signers[0]!, body, id }),
     body: (rnd) => jsonBody(rnd),
     idHeader: 'x-github-delivery',
@@ -203,20 +199,14 @@ const CASES: Case[] = [
   {
     name: 'slack',
     make: (keys) => slack(keys ? { secret: keys } : {}),
-    pair: (rnd) => {
-      const s = plain(rnd);
-      return { sign: s, verify: s };
-    },
+    pair: symmetric(plain),
     sign: (signers, body, _id, ts) => sign.slack({ secret: signers[0]!, body, timestamp: ts }),
     body: (rnd) => jsonBody(rnd, 'event_id'),
   },
   {
     name: 'shopify',
     make: (keys) => shopify(keys ? { secret: keys } : {}),
-    pair: (rnd) => {
-      const s = plain(rnd);
-      return { sign: s, verify: s };
-    },
+    pair: symmetric(plain),
     sign: (signers, body, id) => sign.shopify({ secret: signers[0]!, body, id }),
     body: (rnd) => jsonBody(rnd),
     idHeader: 'x-shopify-webhook-id',
@@ -224,10 +214,7 @@ const CASES: Case[] = [
   {
     name: 'hmac {body}',
     make: (keys) => hmac({ ...HM_BODY, ...(keys ? { secret: keys } : {}) }),
-    pair: (rnd) => {
-      const s = plain(rnd);
-      return { sign: s, verify: s };
-    },
+    pair: symmetric(plain),
     sign: (signers, body, id) => sign.hmac({ scheme: HM_BODY, secret: signers[0]!, body, id }),
     body: (rnd) => jsonBody(rnd),
     idHeader: 'x-id',
@@ -235,10 +222,7 @@ const CASES: Case[] = [
   {
     name: 'hmac {id}.{timestamp}.{body}',
     make: (keys) => hmac({ ...HM_FULL, ...(keys ? { secret: keys } : {}) }),
-    pair: (rnd) => {
-      const s = plain(rnd);
-      return { sign: s, verify: s };
-    },
+    pair: symmetric(plain),
     sign: (signers, body, id, ts) => sign.hmac({ scheme: HM_FULL, secret: signers[0]!, body, id, timestamp: ts }),
     body: (rnd) => jsonBody(rnd),
     idHeader: 'x-id',
@@ -247,10 +231,7 @@ const CASES: Case[] = [
   {
     name: 'hmac {timestamp}:{body}:{id}',
     make: (keys) => hmac({ ...HM_AFTER, ...(keys ? { secret: keys } : {}) }),
-    pair: (rnd) => {
-      const s = plain(rnd);
-      return { sign: s, verify: s };
-    },
+    pair: symmetric(plain),
     sign: (signers, body, id, ts) => sign.hmac({ scheme: HM_AFTER, secret: signers[0]!, body, id, timestamp: ts }),
     body: (rnd) => jsonBody(rnd),
     idHeader: 'x-id',
@@ -259,10 +240,7 @@ const CASES: Case[] = [
   {
     name: 'apiKey (idHeader)',
     make: (keys) => apiKey({ idHeader: 'x-delivery', ...(keys ? { keys } : {}) }),
-    pair: (rnd) => {
-      const s = plain(rnd);
-      return { sign: s, verify: s };
-    },
+    pair: symmetric(plain),
     sign: (signers, _body, id) => sign.apiKey({ key: signers[0]!, id, idHeader: 'x-delivery' }),
     body: (rnd) => jsonBody(rnd),
     idHeader: 'x-delivery',
@@ -367,7 +345,7 @@ describe('I1 replay key depends only on what the sender signed', () => {
 
   test('standardWebhooks: svix-* and webhook-* spellings of one delivery share the replay key', async () => {
     await forAll('I1 svix spelling', 40, async (rnd) => {
-      const key = chance(rnd, 0.5) ? edPair(rnd) : (() => { const s = whsec(rnd); return { sign: s, verify: s }; })();
+      const key = chance(rnd, 0.5) ? edPair(rnd) : symmetric(whsec)(rnd);
       const v = verifierOf(standardWebhooks({ secret: key.verify }));
       const body = jsonBody(rnd);
       const id = msgId(rnd);
@@ -572,7 +550,7 @@ describe('I3 one reading of every signed content', () => {
   test('standardWebhooks: no other split of id.timestamp.body verifies (v1 and v1a)', async () => {
     let splits = 0;
     await forAll('I3 standardWebhooks re-splits', 60, async (rnd) => {
-      const key = chance(rnd, 0.5) ? edPair(rnd) : (() => { const s = whsec(rnd); return { sign: s, verify: s }; })();
+      const key = chance(rnd, 0.5) ? edPair(rnd) : symmetric(whsec)(rnd);
       const v = verifierOf(standardWebhooks({ secret: key.verify }), { toleranceSec: WIDE });
       const id = `${text(rnd, 1 + int(rnd, 6))}${pick(rnd, ['', '1', '17'])}`;
       const ts = String(NOW_S - int(rnd, 1000));
@@ -634,6 +612,37 @@ describe('I3 one reading of every signed content', () => {
       });
     });
   }
+
+  test('header text above U+00FF: one signature never verifies two spellings of an id under two replay keys', async () => {
+    // Core signs header text as latin1 (the bytes Node read). A hand-built request may hold characters
+    // above U+00FF: latin1 keeps their low byte, so "msg_\u01ac" and "msg_\u00ac" would sign the same bytes.
+    const HM: HmacOptions = { header: 'x-sig', idHeader: 'x-id', timestampHeader: 'x-ts', template: '{id}.{timestamp}.{body}' };
+    await forAll('I3 latin1 aliases', 60, async (rnd) => {
+      const secret = whsec(rnd);
+      const key = Buffer.from(secret.slice(6), 'base64');
+      const ed = edPair(rnd);
+      const hs = plain(rnd);
+      const id = `msg_${text(rnd, 4 + int(rnd, 20))}${String.fromCharCode(0x80 + int(rnd, 0x80))}`;
+      const at = int(rnd, id.length);
+      const alias = id.slice(0, at) + String.fromCharCode((id.charCodeAt(at) & 0xff) + 0x100 * (1 + int(rnd, 255))) + id.slice(at + 1);
+      const body = jsonBody(rnd);
+      const content = Buffer.concat([Buffer.from(`${id}.${NOW_S}.`, 'latin1'), body]);
+      const cases: Array<[string, ReturnType<typeof verifierOf>, (i: string) => Record<string, string>]> = [
+        ['standardWebhooks v1', verifierOf(standardWebhooks({ secret })), (i) => ({ 'webhook-id': i, 'webhook-timestamp': String(NOW_S), 'webhook-signature': `v1,${createHmac('sha256', key).update(content).digest('base64')}` })],
+        ['standardWebhooks v1a', verifierOf(standardWebhooks({ secret: ed.verify })), (i) => ({ 'webhook-id': i, 'webhook-timestamp': String(NOW_S), 'webhook-signature': `v1a,${edSign(null, content, ed.priv).toString('base64')}` })],
+        ['hmac {id}.{timestamp}.{body}', verifierOf(hmac({ ...HM, secret: hs })), (i) => ({ 'x-id': i, 'x-ts': String(NOW_S), 'x-sig': createHmac('sha256', hs).update(content).digest('hex') })],
+      ];
+      for (const [name, v, headers] of cases) {
+        const original = await replayKeyOf(v, req(headers(id), body), `${name}: the latin1 id`);
+        try {
+          const w = await v.verify(req(headers(alias), body));
+          assert.equal(w.replayKey, original, `${name}: id ${JSON.stringify(alias)} verified with the signature of ${JSON.stringify(id)} under another replay key`);
+        } catch (e) {
+          assert.ok(isWebhookVerificationError(e) && ['MALFORMED_SIGNATURE', 'SIGNATURE_MISMATCH'].includes(e.code), `${name}: ${String(e)}`);
+        }
+      }
+    });
+  });
 
   test('timestamps are ASCII digits only: other numerals, signs, fractions, exponents, hex and padding are MALFORMED_SIGNATURE though signed', async () => {
     const odd = ['\u0661\u0667\u0660\u0660', '\uff11\uff17\uff10\uff10', `+${NOW_S}`, `-${NOW_S}`, `${NOW_S}.0`, '1.8e9', '0x6B49D200', `${NOW_S}n`, '', `\u0000${NOW_S}`];

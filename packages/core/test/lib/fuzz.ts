@@ -1,12 +1,21 @@
-// The fuzz engine: seeded, reproducible mutations of correctly signed deliveries, run against the
-// real verifier of every scheme. Counts crashes (anything but a WebhookVerificationError, or a code
-// outside the table), forged accepts (an accept whose signed material changed), replay-key changes
-// (an accept whose signed material did not change but whose replay key did), and the CPU per request.
-import { generateKeyPairSync } from 'node:crypto';
+// The fuzz engine: seeded, reproducible mutations of signed deliveries, run against the real verifier
+// of every scheme (and any()/all() combinations, and tenants). For every request it checks:
+//   crash      anything but a WebhookVerificationError with a known code and its status, or a verify
+//              that does not settle within HANG_MS
+//   forged     an accept that the true key does not vouch for: the signed material (as bytes, the
+//              way core reads headers) changed, or the signature did, and re-signing the mutated
+//              content with the true key does not give a signature the request carries; also an
+//              accept whose signed timestamp is outside the tolerance
+//   keyChanged an accept of the same signed material (and tenant) under another replay key
+//   leak       a rejection whose message or detail holds a secret or the expected signature
+// and the CPU time of each verify (process.cpuUsage around it: run one scheme per process).
+import { createHmac, createPrivateKey, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import {
+  all,
   any,
   apiKey,
   createVerifier,
+  fromParam,
   github,
   hmac,
   isWebhookVerificationError,
@@ -16,10 +25,17 @@ import {
   standardWebhooks,
   stripe,
   WEBHOOK_ERROR_CODES,
+  WEBHOOK_ERROR_STATUS,
+  type HmacOptions,
   type ReplayStore,
+  type Scheme,
+  type TenantConfig,
   type Verifier,
   type WebhookRequest,
 } from '@hookguard/core';
+import { chance, hash32, int, mulberry32, pick, recase, text, type Rng } from './prng.js';
+
+export { mulberry32 } from './prng.js';
 
 export interface FuzzTotals {
   scheme: string;
@@ -27,41 +43,266 @@ export interface FuzzTotals {
   crashes: number;
   forged: number;
   keyChanged: number;
+  leaks: number;
   legitAccepts: number;
+  /** Accepts whose signed material changed but that the true key vouches for (re-signed). */
+  resignedAccepts: number;
   rejections: Record<string, number>;
   worstCpuUs: number;
   p99CpuUs: number;
+  medianCpuUs: number;
+  /** The mutations of the slowest request. */
+  worstRequest: string;
   failures: string[];
 }
 
-type Headers = Record<string, string | string[]>;
-interface Base {
-  headers: Record<string, string>;
+export type Headers = Record<string, string | string[]>;
+export interface Delivery {
+  headers: Headers;
   body: Buffer;
+  tenant?: string;
 }
-interface Target {
+
+const HANG_MS = 5_000;
+/** A fixed clock for every verifier and signer: a campaign reproduces from its seed alone. */
+const NOW_S = 1_800_000_000;
+const TOLERANCE_S = 600;
+const MAX_BODY = 64 * 1024;
+const BASE_REUSE = 3;
+
+// ---------------------------------------------------------------------------------------------
+// reading headers as core does (lib/headers.ts): the lower-case name first, else the first name
+// that matches case-insensitively; one-element arrays are the value; longer ones refused.
+
+const DUP = Symbol('repeated header');
+type Read = string | undefined | typeof DUP;
+function read(h: Headers, name: string): Read {
+  let v: string | string[] | undefined = Object.hasOwn(h, name) ? h[name] : undefined;
+  if (v === undefined) {
+    for (const k of Object.keys(h)) {
+      if (k.length === name.length && k.toLowerCase() === name) {
+        v = h[k];
+        break;
+      }
+    }
+  }
+  if (v === undefined || typeof v === 'string') return v;
+  if (v.length === 0) return undefined;
+  return v.length === 1 ? v[0] : DUP;
+}
+const str = (v: Read): string | undefined => (typeof v === 'string' ? v : undefined);
+/** Header text as the bytes core signs over (latin1: one byte per UTF-16 unit, high bits dropped). */
+const bytesOf = (s: string): string => Buffer.from(s, 'latin1').toString('latin1');
+
+// ---------------------------------------------------------------------------------------------
+// leaves: how each scheme signs, what it signs (as an independent reader), and what the true key
+// would put in the header for a request's content.
+
+interface Verdict {
+  /** The signed material as bytes (header text in latin1), or undefined when unreadable. */
+  material: string | undefined;
+  /** The key vouches for it: the request carries the signature the true key makes for this content. */
+  vouched: boolean;
+  /** The expected signature texts (leak check). */
+  expected: string[];
+  timestamp?: number;
+}
+interface Leaf {
   name: string;
-  verifier: Verifier;
-  base(rnd: Rng): Base;
-  /** The signed material of a request as the sender meant it: equal means "same message". */
-  signed(headers: Headers, body: Buffer): string | undefined;
-  /** Replay keyed by an unsigned header (apiKey's idHeader): a changed id is a new key by design. */
+  scheme(): Scheme;
+  sign(rnd: Rng, ts: number, body: Buffer, wrongKey: boolean): Record<string, string>;
+  judge(h: Headers, body: Buffer): Verdict;
+  secrets: string[];
   unsignedId?: boolean;
 }
 
-export type Rng = () => number;
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+const mac = (alg: string, key: string | Buffer, parts: Array<string | Buffer>) => {
+  const m = createHmac(alg, key);
+  for (const p of parts) m.update(typeof p === 'string' ? Buffer.from(p, 'latin1') : p);
+  return m.digest();
+};
+const none: Verdict = { material: undefined, vouched: false, expected: [] };
+
+function standardLeaf(name: string, keys: { sign: string; verify: string; hmac?: Buffer; pub?: KeyObject }[], wrong: { sign: string }): Leaf {
+  return {
+    name,
+    secrets: keys.flatMap((k) => [k.sign, k.verify]),
+    scheme: () => standardWebhooks({ secret: keys.map((k) => k.verify) }),
+    sign: (rnd, now, body, wrongKey) =>
+      sign.standardWebhooks({
+        secret: wrongKey ? wrong.sign : chance(rnd, 0.2) ? keys.map((k) => k.sign) : pick(rnd, keys).sign,
+        body,
+        id: `msg_${text(rnd, 4 + int(rnd, 28))}`,
+        timestamp: now,
+        headers: chance(rnd, 0.25) ? 'svix' : 'webhook',
+      }),
+    judge(h, body) {
+      let set = 'webhook';
+      let sig = read(h, 'webhook-signature');
+      if (sig === undefined) {
+        set = 'svix';
+        sig = read(h, 'svix-signature');
+      }
+      const id = str(read(h, `${set}-id`));
+      const ts = str(read(h, `${set}-timestamp`));
+      if (typeof sig !== 'string' || id === undefined || ts === undefined) return none;
+      const content = Buffer.concat([Buffer.from(`${id}.${ts}.`, 'latin1'), body]);
+      const entries = sig.split(' ');
+      const expected: string[] = [];
+      let vouched = false;
+      for (const k of keys) {
+        if (k.hmac) {
+          const e = mac('sha256', k.hmac, [content]).toString('base64');
+          expected.push(e);
+          vouched ||= entries.includes(`v1,${e}`);
+        } else if (k.pub) {
+          // Ed25519 signatures are not unique to compute; the request is vouched for when one of its
+          // entries verifies under the true key.
+          for (const en of entries) if (en.startsWith('v1a,') && verifyEd(content, k.pub, en.slice(4))) vouched = true;
+        }
+      }
+      return { material: `sw|${bytesOf(id)}|${bytesOf(ts)}|${body.toString('latin1')}`, vouched, expected, timestamp: /^[0-9]+$/.test(ts) ? Number(ts) : undefined };
+    },
   };
 }
-const int = (rnd: Rng, n: number) => Math.floor(rnd() * n);
-const pick = <T>(rnd: Rng, xs: readonly T[]): T => xs[int(rnd, xs.length)]!;
+function verifyEd(content: Buffer, pub: KeyObject, b64: string): boolean {
+  const s = Buffer.from(b64, 'base64');
+  return s.length === 64 && s.toString('base64') === b64 && cryptoVerify(null, content, pub, s);
+}
+
+function stripeLeaf(secret: string): Leaf {
+  const wrong = `${secret}_wrong`;
+  return {
+    name: 'stripe',
+    secrets: [secret],
+    scheme: () => stripe({ secret }),
+    sign: (rnd, now, body, wrongKey) => sign.stripe({ secret: wrongKey ? wrong : chance(rnd, 0.2) ? [wrong, secret] : secret, body, timestamp: now }),
+    judge(h, body) {
+      const header = str(read(h, 'stripe-signature'));
+      if (header === undefined) return none;
+      const entries = header.split(',').map((e) => {
+        const eq = e.indexOf('=');
+        return eq > 0 ? ([e.slice(0, eq).trim(), e.slice(eq + 1).trim()] as const) : (['', ''] as const);
+      });
+      const t = entries.find(([k]) => k === 't')?.[1];
+      if (t === undefined) return none;
+      const e = mac('sha256', secret, [`${t}.`, body]).toString('hex');
+      return { material: `stripe|${bytesOf(t)}|${body.toString('latin1')}`, vouched: entries.some(([k, v]) => k === 'v1' && v === e), expected: [e], timestamp: /^[0-9]+$/.test(t) ? Number(t) : undefined };
+    },
+  };
+}
+
+/** Schemes whose identity is the digest of the body alone (github, shopify, hmac {body}): one material. */
+function githubLeaf(secret: string): Leaf {
+  return {
+    name: 'github',
+    secrets: [secret],
+    scheme: () => github({ secret }),
+    sign: (rnd, _now, body, wrongKey) => sign.github({ secret: wrongKey ? `${secret}_wrong` : secret, body, id: text(rnd, 36) }),
+    judge(h, body) {
+      const v = str(read(h, 'x-hub-signature-256'));
+      if (v === undefined) return none;
+      const e = mac('sha256', secret, [body]).toString('hex');
+      return { material: `body|${body.toString('latin1')}`, vouched: v === `sha256=${e}`, expected: [e] };
+    },
+  };
+}
+function shopifyLeaf(secret: string): Leaf {
+  return {
+    name: 'shopify',
+    secrets: [secret],
+    scheme: () => shopify({ secret }),
+    sign: (rnd, _now, body, wrongKey) => sign.shopify({ secret: wrongKey ? `${secret}_wrong` : secret, body, id: text(rnd, 36), unprefixed: chance(rnd, 0.3) }),
+    judge(h, body) {
+      const p = read(h, 'x-shopify-hmac-sha256');
+      const v = p === undefined ? str(read(h, 'shopify-hmac-sha256')) : str(p);
+      if (v === undefined) return none;
+      const e = mac('sha256', secret, [body]).toString('base64');
+      return { material: `body|${body.toString('latin1')}`, vouched: v.trim() === e, expected: [e] };
+    },
+  };
+}
+function slackLeaf(secret: string): Leaf {
+  return {
+    name: 'slack',
+    secrets: [secret],
+    scheme: () => slack({ secret }),
+    sign: (_rnd, now, body, wrongKey) => sign.slack({ secret: wrongKey ? `${secret}_wrong` : secret, body, timestamp: now }),
+    judge(h, body) {
+      const v = str(read(h, 'x-slack-signature'));
+      const ts = str(read(h, 'x-slack-request-timestamp'));
+      if (v === undefined || ts === undefined) return none;
+      const e = mac('sha256', secret, [`v0:${ts}:`, body]).toString('hex');
+      return { material: `slack|${bytesOf(ts)}|${body.toString('latin1')}`, vouched: v === `v0=${e}`, expected: [e], timestamp: /^[0-9]+$/.test(ts) ? Number(ts) : undefined };
+    },
+  };
+}
+function hmacLeaf(o: HmacOptions & { secret: string }, label: string): Leaf {
+  const { secret, ...options } = o;
+  const template = options.template ?? '{body}';
+  const at = template.indexOf('{body}');
+  const enc = options.encoding ?? 'hex';
+  const prefix = options.prefix ?? '';
+  return {
+    name: label,
+    secrets: [secret],
+    scheme: () => hmac(o),
+    sign: (rnd, now, body, wrongKey) => {
+      for (;;) {
+        try {
+          return sign.hmac({ scheme: options, secret: wrongKey ? `${secret}_wrong` : secret, body, id: `d${text(rnd, 2 + int(rnd, 30), 'abcdefXYZ0123456789-_.:')}`, timestamp: now });
+        } catch {
+          // an id holding the template's delimiter: draw another
+        }
+      }
+    },
+    judge(h, body) {
+      const v = str(read(h, options.header.toLowerCase()));
+      const id = options.idHeader ? read(h, options.idHeader.toLowerCase()) : '';
+      const ts = options.timestampHeader ? read(h, options.timestampHeader.toLowerCase()) : '';
+      if (v === undefined || typeof id !== 'string' || typeof ts !== 'string') return none;
+      const fill = (s: string) => s.replaceAll('{id}', () => id).replaceAll('{timestamp}', () => ts);
+      const before = fill(template.slice(0, at));
+      const after = fill(template.slice(at + 6));
+      const e = mac(options.algorithm ?? 'sha256', secret, [before, body, after]).toString(enc);
+      const got = v.startsWith(prefix) ? v.slice(prefix.length).trim() : undefined;
+      // With a signed {id} the identity is the id; with {body} alone it is the digest of the body.
+      const material = template === '{body}' ? `body|${body.toString('latin1')}` : `hmac|${bytesOf(before)}|${body.toString('latin1')}|${bytesOf(after)}`;
+      return { material, vouched: got === e, expected: [e], timestamp: options.timestampHeader && /^[0-9]+$/.test(ts) ? Number(ts) : undefined };
+    },
+  };
+}
+function apiKeyLeaf(key: string): Leaf {
+  return {
+    name: 'apiKey',
+    secrets: [key],
+    unsignedId: true,
+    scheme: () => apiKey({ keys: [key], idHeader: 'x-delivery' }),
+    sign: (rnd, _now, _body, wrongKey) => sign.apiKey({ key: wrongKey ? `${key}x` : key, id: `d${text(rnd, 8 + int(rnd, 24))}`, idHeader: 'x-delivery' }),
+    judge(h) {
+      const v = str(read(h, 'authorization'));
+      const id = read(h, 'x-delivery');
+      if (v === undefined || id === DUP) return none;
+      const m = /^Bearer +(\S+) *$/i.exec(v);
+      // No signature: the key itself is what vouches; the (unsigned) id is the replay identity.
+      return { material: `apikey|${m?.[1]}|${id ?? ''}`, vouched: m?.[1] === key, expected: [] };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// targets: a verifier and how to judge its accepts
+
+interface Target {
+  name: string;
+  verifier: Verifier;
+  /** A delivery signed at `ts` (seconds), with the true key or a wrong one. */
+  base(rnd: Rng, wrongKey: boolean, ts: number): Delivery;
+  judge(d: Delivery): Verdict;
+  secrets: string[];
+  unsignedId?: boolean;
+  tenants?: readonly string[];
+}
 
 /** Always "reserved": every accepted copy shows its replay key without being refused as a duplicate. */
 const OPEN_STORE: ReplayStore = {
@@ -70,100 +311,197 @@ const OPEN_STORE: ReplayStore = {
   release: () => Promise.resolve(),
 };
 
-/** A header as core reads it: the lower-case name (what Node and Fetch give) first, else any spelling. */
-function one(headers: Headers, name: string): string | undefined {
-  const read = (v: string | string[]) => (Array.isArray(v) ? (v.length === 1 ? v[0] : `\u0000dup`) : v);
-  if (Object.hasOwn(headers, name)) return read(headers[name]!);
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return read(v);
-  return undefined;
+function edPair(rnd: Rng): { sign: string; verify: string; pub: KeyObject } {
+  const seed = Buffer.from(Array.from({ length: 32 }, () => int(rnd, 256)));
+  const priv = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+  const pub = createPublicKey(priv);
+  const raw = Buffer.from((pub.export({ format: 'jwk' }) as { x: string }).x, 'base64url');
+  return { sign: `whsk_${Buffer.concat([seed, raw]).toString('base64')}`, verify: `whpk_${raw.toString('base64')}`, pub };
 }
-// Stripe's header syntax allows whitespace around keys and values (its own library's parseInt does too).
-const firstEntry = (value: string | undefined, key: string) =>
-  value
-    ?.split(',')
-    .map((s) => [s.slice(0, s.indexOf('=')).trim(), s.slice(s.indexOf('=') + 1).trim()] as const)
-    .find(([k]) => k === key)?.[1];
-
-const SW_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-const PLAIN = 'fuzz-plain-secret-0123456789';
-const STRIPE_SECRET = 'whsec_fuzz_stripe_0123456789';
+const whsecPair = (rnd: Rng) => {
+  const bytes = Buffer.from(Array.from({ length: 24 }, () => int(rnd, 256)));
+  const s = `whsec_${bytes.toString('base64')}`;
+  return { sign: s, verify: s, hmac: bytes };
+};
 
 function bodyOf(rnd: Rng): Buffer {
-  const n = int(rnd, 3);
-  return Buffer.from(JSON.stringify({ id: `evt_${int(rnd, 1e9)}`, type: 'invoice.paid', note: n === 0 ? 'a.b,c;d=e "f"' : n === 1 ? 'ü€😀' : 'x'.repeat(int(rnd, 400)) }));
+  const n = int(rnd, 5);
+  const o: Record<string, unknown> = { type: 'invoice.paid' };
+  if (chance(rnd, 0.5)) o.id = `evt_${int(rnd, 1e9)}`;
+  if (chance(rnd, 0.3)) o.event_id = `Ev${int(rnd, 1e9)}`;
+  o.note = n === 0 ? 'a.b,c;d=e "f" \\ 1.2' : n === 1 ? 'ü€😀' : n === 2 ? '' : 'x'.repeat(int(rnd, 400));
+  if (n === 4) return Buffer.from(Array.from({ length: int(rnd, 200) }, () => int(rnd, 256)));
+  return Buffer.from(JSON.stringify(o));
 }
 
-function targets(): Target[] {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const jwk = privateKey.export({ format: 'jwk' }) as { d: string; x: string };
-  const x = Buffer.from(jwk.x, 'base64url');
-  const whsk = `whsk_${Buffer.concat([Buffer.from(jwk.d, 'base64url'), x]).toString('base64')}`;
-  const whpk = `whpk_${x.toString('base64')}`;
-  const now = Math.floor(Date.now() / 1000);
-  const common = { replay: { store: OPEN_STORE }, toleranceSec: 600 } as const;
-  const swSigned = (h: Headers, b: Buffer) => `${one(h, 'webhook-id') ?? one(h, 'svix-id')}|${one(h, 'webhook-timestamp') ?? one(h, 'svix-timestamp')}|${b.toString('latin1')}`;
-  const HM = { header: 'x-sig', idHeader: 'x-id', timestampHeader: 'x-ts', template: '{id}.{timestamp}.{body}' } as const;
+function targets(seed: number): Target[] {
+  const rnd = mulberry32(seed ^ 0x5eed);
+  const common = { replay: { store: OPEN_STORE }, toleranceSec: TOLERANCE_S, maxBodyBytes: MAX_BODY, now: () => NOW_S * 1000 } as const;
+  const plain = () => `fz_${text(rnd, 24)}`;
+  const single = (name: string, leaf: Leaf): Target => ({
+    name,
+    verifier: createVerifier({ scheme: leaf.scheme(), ...common }),
+    base: (r, wrong, now) => {
+      const body = bodyOf(r);
+      return { headers: leaf.sign(r, now, body, wrong), body };
+    },
+    judge: (d) => leaf.judge(d.headers, d.body),
+    secrets: leaf.secrets,
+    unsignedId: leaf.unsignedId,
+  });
+  /** any(): the first leaf that the key vouches for; all(): every leaf, the first signed material. */
+  const combo = (name: string, kind: 'any' | 'all', leaves: Leaf[]): Target => ({
+    name,
+    verifier: createVerifier({ scheme: kind === 'any' ? any(...leaves.map((l) => l.scheme())) : all(...leaves.map((l) => l.scheme())), ...common }),
+    base: (r, wrong, now) => {
+      const body = bodyOf(r);
+      const headers = kind === 'any' ? pick(r, leaves).sign(r, now, body, wrong) : Object.assign({}, ...leaves.map((l, i) => l.sign(r, now, body, wrong && i === leaves.length - 1)));
+      return { headers, body };
+    },
+    judge: (d) => {
+      const vs = leaves.map((l) => l.judge(d.headers, d.body));
+      const expected = vs.flatMap((v) => v.expected);
+      if (kind === 'any') {
+        const hit = vs.find((v) => v.vouched);
+        return hit ? { ...hit, expected } : { material: vs.find((v) => v.material)?.material, vouched: false, expected };
+      }
+      const signed = vs.find((v, i) => !leaves[i]!.unsignedId && v.material !== undefined);
+      return { material: vs.map((v) => v.material).join('&'), vouched: vs.every((v) => v.vouched), expected, ...(signed?.timestamp !== undefined ? { timestamp: signed.timestamp } : {}) };
+    },
+    secrets: leaves.flatMap((l) => l.secrets),
+  });
+
+  const v1Keys = [whsecPair(rnd), whsecPair(rnd)];
+  const v1aKeys = [edPair(rnd), edPair(rnd)];
+  const shared = plain();
+  const HM: HmacOptions = { header: 'x-sig', idHeader: 'x-id', timestampHeader: 'x-ts', template: '{id}.{timestamp}.{body}', prefix: 'sha256=', encoding: 'base64' };
+  const HM_AFTER: HmacOptions = { header: 'x-signature', idHeader: 'x-id', timestampHeader: 'x-ts', template: 'v1:{timestamp}:{body}:{id}' };
+
+  // Tenants: a case-insensitive lookup that names the canonical id; each tenant its own secret.
+  const tenantKeys = new Map<string, ReturnType<typeof whsecPair>>([['acme', whsecPair(rnd)], ['globex', whsecPair(rnd)], ['initech', whsecPair(rnd)]]);
+  const tenantLeaf = new Map([...tenantKeys].map(([t, k]) => [t, standardLeaf('standardWebhooks', [k], whsecPair(rnd))]));
+  const rows: Record<string, TenantConfig> = Object.fromEntries([...tenantKeys].map(([t, k]) => [t, { id: t, secrets: [k.verify] }]));
+  const tenantTarget: Target = {
+    name: 'standardWebhooks + tenants',
+    // A plain-object lookup on purpose: `constructor`, `__proto__`... must come out 404.
+    verifier: createVerifier({ scheme: standardWebhooks(), tenants: { resolve: fromParam(), lookup: (id) => rows[id.toLowerCase()] }, ...common }),
+    base: (r, wrong, now) => {
+      const tenant = pick(r, [...tenantKeys.keys()]);
+      const body = bodyOf(r);
+      return { headers: tenantLeaf.get(tenant)!.sign(r, now, body, wrong), body, tenant };
+    },
+    judge: (d) => {
+      const canonical = d.tenant === undefined ? undefined : Object.hasOwn(rows, d.tenant.toLowerCase()) ? d.tenant.toLowerCase() : undefined;
+      const leaf = canonical === undefined ? undefined : tenantLeaf.get(canonical);
+      if (!leaf) return none;
+      const v = leaf.judge(d.headers, d.body);
+      return { ...v, material: v.material === undefined ? undefined : `${canonical}|${v.material}` };
+    },
+    secrets: [...tenantKeys.values()].flatMap((k) => [k.sign]),
+    tenants: [...tenantKeys.keys()],
+  };
+
   return [
-    { name: 'standardWebhooks v1', verifier: createVerifier({ scheme: standardWebhooks({ secret: SW_SECRET }), ...common }), base: (r) => { const body = bodyOf(r); return { body, headers: sign.standardWebhooks({ secret: SW_SECRET, body, id: `msg_${int(r, 1e9)}`, timestamp: now }) }; }, signed: swSigned },
-    { name: 'standardWebhooks v1a', verifier: createVerifier({ scheme: standardWebhooks({ secret: whpk }), ...common }), base: (r) => { const body = bodyOf(r); return { body, headers: sign.standardWebhooks({ secret: whsk, body, id: `msg_${int(r, 1e9)}`, timestamp: now }) }; }, signed: swSigned },
-    { name: 'stripe', verifier: createVerifier({ scheme: stripe({ secret: STRIPE_SECRET }), ...common }), base: (r) => { const body = bodyOf(r); return { body, headers: sign.stripe({ secret: STRIPE_SECRET, body, timestamp: now }) }; }, signed: (h, b) => `${firstEntry(one(h, 'stripe-signature'), 't')}|${b.toString('latin1')}` },
-    { name: 'github', verifier: createVerifier({ scheme: github({ secret: PLAIN }), ...common }), base: (r) => { const body = bodyOf(r); return { body, headers: sign.github({ secret: PLAIN, body }) }; }, signed: (_h, b) => b.toString('latin1') },
-    { name: 'slack', verifier: createVerifier({ scheme: slack({ secret: PLAIN }), ...common }), base: (r) => { const body = bodyOf(r); return { body, headers: sign.slack({ secret: PLAIN, body, timestamp: now }) }; }, signed: (h, b) => `${one(h, 'x-slack-request-timestamp')}|${b.toString('latin1')}` },
-    { name: 'shopify', verifier: createVerifier({ scheme: shopify({ secret: PLAIN }), ...common }), base: (r) => { const body = bodyOf(r); return { body, headers: sign.shopify({ secret: PLAIN, body }) }; }, signed: (_h, b) => b.toString('latin1') },
-    { name: 'hmac {id}.{timestamp}.{body}', verifier: createVerifier({ scheme: hmac({ ...HM, secret: PLAIN }), ...common }), base: (r) => { const body = bodyOf(r); return { body, headers: sign.hmac({ scheme: HM, secret: PLAIN, body, id: `d${int(r, 1e9)}`, timestamp: now }) }; }, signed: (h, b) => `${one(h, 'x-id')}|${one(h, 'x-ts')}|${b.toString('latin1')}` },
-    { name: 'apiKey', verifier: createVerifier({ scheme: apiKey({ keys: [PLAIN], idHeader: 'x-delivery' }), ...common }), base: (r) => ({ body: bodyOf(r), headers: { authorization: `Bearer ${PLAIN}`, 'x-delivery': `d${int(r, 1e9)}` } }), signed: (h) => /^Bearer +(\S+) *$/i.exec(one(h, 'authorization') ?? '')?.[1], unsignedId: true },
-    { name: 'any(github, shopify)', verifier: createVerifier({ scheme: any(github({ secret: PLAIN }), shopify({ secret: PLAIN })), ...common }), base: (r) => { const body = bodyOf(r); return { body, headers: r() < 0.5 ? sign.github({ secret: PLAIN, body }) : sign.shopify({ secret: PLAIN, body }) }; }, signed: (_h, b) => b.toString('latin1') },
+    single('standardWebhooks v1', standardLeaf('standardWebhooks', v1Keys, whsecPair(rnd))),
+    single('standardWebhooks v1a', standardLeaf('standardWebhooks', v1aKeys, edPair(rnd))),
+    tenantTarget,
+    single('stripe', stripeLeaf(`whsec_${plain()}`)),
+    single('github', githubLeaf(plain())),
+    single('slack', slackLeaf(plain())),
+    single('shopify', shopifyLeaf(plain())),
+    single('hmac {id}.{timestamp}.{body}', hmacLeaf({ ...HM, secret: plain() }, 'hmac')),
+    single('hmac v1:{timestamp}:{body}:{id}', hmacLeaf({ ...HM_AFTER, secret: plain() }, 'hmac')),
+    single('apiKey (idHeader)', apiKeyLeaf(plain())),
+    combo('any(github, shopify) one secret', 'any', [githubLeaf(shared), shopifyLeaf(shared)]),
+    combo('any(github, hmac) one secret', 'any', [githubLeaf(shared), hmacLeaf({ header: 'x-sig', secret: shared }, 'hmac')]),
+    combo('any(stripe, standardWebhooks)', 'any', [stripeLeaf(`whsec_${plain()}`), standardLeaf('standardWebhooks', [whsecPair(rnd)], whsecPair(rnd))]),
+    combo('all(apiKey, standardWebhooks)', 'all', [apiKeyLeaf(plain()), standardLeaf('standardWebhooks', [whsecPair(rnd)], whsecPair(rnd))]),
   ];
 }
 
-const NOISE = ['.', ',', ';', '=', ' ', '"', '\\', '\t', 'v1,', 'v1a,', 't=', 'v1=', 'sha256=', 'v0=', '%', '\u00ff', '\u00e9', '0', '-', '\u0000', 'Bearer '];
+export function targetNames(): string[] {
+  return targets(1).map((t) => t.name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// mutations
+
+const NOISE = ['.', ',', ';', '=', ' ', '"', '\\', '\t', ':', 'v1,', 'v1a,', 't=', 'v1=', 'v0=', 'sha256=', '%', '\u00ff', '\u00e9', '0', '-', '\u0000', '\r\n', 'Bearer ', '{', '}'];
+const UNICODE = ['\u20ac', '\u{1F600}', '\u0100', '\u01ac', '\ud800', '\udfff', '\u200b', '\ufeff', '\u0301', '\uff10', '\u0661'];
 const FOREIGN: Array<[string, string]> = [
   ['x-hub-signature-256', 'sha256=' + '0'.repeat(64)],
+  ['x-hub-signature', 'sha1=' + '0'.repeat(40)],
   ['x-shopify-hmac-sha256', 'A'.repeat(43) + '='],
+  ['shopify-hmac-sha256', 'A'.repeat(43) + '='],
   ['webhook-signature', 'v1,' + 'A'.repeat(43) + '='],
+  ['webhook-id', 'msg_foreign'],
+  ['webhook-timestamp', '1'],
   ['stripe-signature', 't=1,v1=' + '0'.repeat(64)],
   ['svix-signature', 'v1,' + 'B'.repeat(43) + '='],
   ['x-slack-signature', 'v0=' + 'f'.repeat(64)],
+  ['x-slack-request-timestamp', '1'],
+  ['x-sig', '0'.repeat(64)],
+  ['authorization', 'Bearer x'],
 ];
+const SIGNATURE_HEADERS = ['x-hub-signature-256', 'x-shopify-hmac-sha256', 'shopify-hmac-sha256', 'webhook-signature', 'svix-signature', 'stripe-signature', 'x-slack-signature', 'x-sig', 'x-signature'];
 
-function mutate(rnd: Rng, base: Base): { headers: Headers; body: Buffer } {
+/** The signature bytes of a header value, re-encoded in another scheme's format (a leaf swap). */
+function reencode(rnd: Rng, value: string): [string, string] | undefined {
+  const hex = /[0-9a-f]{64}/.exec(value)?.[0];
+  const b64 = /[A-Za-z0-9+/]{43}=/.exec(value)?.[0];
+  const raw = hex ? Buffer.from(hex, 'hex') : b64 ? Buffer.from(b64, 'base64') : undefined;
+  if (!raw || raw.length !== 32) return undefined;
+  return pick(rnd, [
+    ['x-hub-signature-256', `sha256=${raw.toString('hex')}`],
+    ['x-shopify-hmac-sha256', raw.toString('base64')],
+    ['x-sig', raw.toString('hex')],
+    ['x-sig', `sha256=${raw.toString('base64')}`],
+    ['webhook-signature', `v1,${raw.toString('base64')}`],
+    ['x-slack-signature', `v0=${raw.toString('hex')}`],
+  ] as Array<[string, string]>);
+}
+
+const KINDS = ['bit flip', 'body cut', 'separator', 'deletion', 'repeated header', 'name spelling', 'removed', 'foreign header', 'huge value', 'numeric edge', 'swap', 're-split', 'unicode', 'whitespace', 'leaf swap', 'entry list', 'empty value', 'body size', 'tenant', 'garbage', 'latin1 alias', 'unrelated header', 'random digest'] as const;
+
+function mutate(rnd: Rng, base: Delivery, target: Target, kinds: string[]): Delivery {
+  const now = NOW_S;
   const headers: Headers = { ...base.headers };
-  let body = Buffer.from(base.body);
+  let body: Buffer = Buffer.from(base.body);
+  let tenant = base.tenant;
   const names = () => Object.keys(headers);
   const rounds = 1 + int(rnd, 3);
   for (let i = 0; i < rounds; i++) {
     if (names().length === 0) headers['content-type'] = 'application/json';
     const name = pick(rnd, names());
     const value = headers[name];
-    const text = Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
-    switch (int(rnd, 13)) {
+    const txt = Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
+    const at = int(rnd, txt.length + 1);
+    const kind = int(rnd, KINDS.length);
+    kinds.push(`${KINDS[kind]}${kind === 18 ? '' : ` (${name})`}`);
+    switch (kind) {
       case 0: // flip a bit of the body
         if (body.length) {
-          const at = int(rnd, body.length);
-          body[at] = body[at]! ^ (1 << int(rnd, 8));
+          const p = int(rnd, body.length);
+          body[p] = body[p]! ^ (1 << int(rnd, 8));
         }
         break;
       case 1: // truncate or extend the body
-        body = rnd() < 0.5 ? body.subarray(0, int(rnd, body.length + 1)) : Buffer.concat([body, Buffer.from(pick(rnd, NOISE))]);
+        body = chance(rnd, 0.5) ? body.subarray(0, int(rnd, body.length + 1)) : Buffer.concat([body, Buffer.from(pick(rnd, NOISE))]);
         break;
-      case 2: { // insert punctuation into a header value
-        const at = int(rnd, text.length + 1);
-        headers[name] = text.slice(0, at) + pick(rnd, NOISE) + text.slice(at);
+      case 2: // separators and syntax inserted into a header value
+        headers[name] = txt.slice(0, at) + pick(rnd, NOISE) + txt.slice(at);
         break;
-      }
-      case 3: { // delete a run of characters
-        const at = int(rnd, text.length + 1);
-        headers[name] = text.slice(0, at) + text.slice(at + 1 + int(rnd, 8));
+      case 3: // a run of characters deleted
+        headers[name] = txt.slice(0, at) + txt.slice(at + 1 + int(rnd, 8));
         break;
-      }
-      case 4: // the header twice, as Node gives a repeated header
-        headers[name] = rnd() < 0.5 ? [text, text] : [text, text + pick(rnd, NOISE)];
+      case 4: // the header twice, as Node gives a repeated header (identical or not), or as [] / [v]
+        headers[name] = pick(rnd, [[txt, txt], [txt, txt + pick(rnd, NOISE)], [], [txt]]);
         break;
       case 5: // another spelling of the name
         delete headers[name];
-        headers[rnd() < 0.5 ? name.toUpperCase() : name.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase())] = value!;
+        headers[chance(rnd, 0.3) ? name.toUpperCase() : recase(rnd, name)] = value!;
         break;
-      case 6: // remove it
+      case 6: // removed
         delete headers[name];
         break;
       case 7: { // a header of another scheme
@@ -172,87 +510,263 @@ function mutate(rnd: Rng, base: Base): { headers: Headers; body: Buffer } {
         break;
       }
       case 8: // huge value
-        headers[name] = text + 'A'.repeat(1000 + int(rnd, 20_000));
+        // Node refuses a request whose headers pass 16 KiB (--max-http-header-size): up to that.
+        headers[name] = (txt + pick(rnd, ['A', '0', ' ', ',', 'v1,AAAA ', 'v1a,' + 'A'.repeat(86) + '== ']).repeat(1 + int(rnd, 2000))).slice(0, 1000 + int(rnd, 15_000));
         break;
-      case 9: // numeric edges where timestamps live
-        headers[name] = pick(rnd, ['0', '-1', '1e20', '1.5', ` ${text}`, `${text} `, '99999999999999999999', '١٢٣', text + '000']);
+      case 9: // numeric edges (where timestamps live, and elsewhere)
+        headers[name] = pick(rnd, ['0', '-1', '1e20', '1.5', ` ${txt}`, `${txt} `, '99999999999999999999', '\u0661\u0662\u0663', txt + '000', String(now - TOLERANCE_S - 1), String(now + TOLERANCE_S + 1), '9'.repeat(15), '9'.repeat(16), '00' + txt, 'NaN', 'Infinity', '0x1f']);
         break;
-      case 10: { // swap two values
+      case 10: { // two values swapped
         const other = pick(rnd, names());
         const t = headers[other];
         headers[other] = headers[name]!;
         headers[name] = t!;
         break;
       }
-      case 11: // move bytes between a header and the body (re-split attempts)
-        if (text.length > 1) {
-          const cut = 1 + int(rnd, text.length - 1);
-          headers[name] = text.slice(0, cut);
-          body = Buffer.concat([Buffer.from(text.slice(cut), 'latin1'), body]);
-        } else headers[name] = text + body.subarray(0, 4).toString('latin1');
+      case 11: // bytes moved between a header and the body (re-split attempts)
+        if (txt.length > 1) {
+          const cut = 1 + int(rnd, txt.length - 1);
+          if (chance(rnd, 0.5)) {
+            headers[name] = txt.slice(0, cut);
+            body = Buffer.concat([Buffer.from(txt.slice(cut), 'latin1'), body]);
+          } else {
+            headers[name] = txt.slice(cut);
+            body = Buffer.concat([body, Buffer.from(txt.slice(0, cut), 'latin1')]);
+          }
+        } else if (body.length) {
+          const n = 1 + int(rnd, Math.min(8, body.length));
+          headers[name] = chance(rnd, 0.5) ? txt + body.subarray(0, n).toString('latin1') : body.subarray(body.length - n).toString('latin1') + txt;
+          body = chance(rnd, 0.5) ? body.subarray(n) : body.subarray(0, body.length - n);
+        }
         break;
-      default: // random latin1 garbage
+      case 12: // unicode (hand-built requests can hold what Node never gives)
+        headers[name] = txt.slice(0, at) + pick(rnd, UNICODE) + txt.slice(at + (chance(rnd, 0.5) ? 1 : 0));
+        break;
+      case 13: // whitespace around or inside
+        headers[name] = pick(rnd, [` ${txt}`, `${txt} `, `\t${txt}\t`, txt.replace(/ /g, '  '), txt.replace(/,/g, ', '), txt.replace(/=/g, ' = ')]);
+        break;
+      case 14: // the signature re-encoded as another scheme's header (leaf swap)
+        for (const n of SIGNATURE_HEADERS) {
+          const v = headers[n];
+          if (typeof v !== 'string') continue;
+          const re = reencode(rnd, v);
+          if (re) {
+            if (chance(rnd, 0.7)) delete headers[n];
+            headers[re[0]] = re[1];
+          }
+          break;
+        }
+        break;
+      case 15: // an entry of the signature list duplicated, dropped or reordered
+        for (const n of ['webhook-signature', 'svix-signature', 'stripe-signature']) {
+          const v = headers[n];
+          if (typeof v !== 'string') continue;
+          const sep = n === 'stripe-signature' ? ',' : ' ';
+          const parts = v.split(sep);
+          const k = int(rnd, parts.length);
+          const op = int(rnd, 3);
+          if (op === 0) parts.splice(k, 0, parts[k]!);
+          else if (op === 1) parts.splice(k, 1);
+          else parts.reverse();
+          headers[n] = parts.join(sep);
+        }
+        break;
+      case 16: // empty value
+        headers[name] = '';
+        break;
+      case 17: // the body past the limit, or emptied
+        body = chance(rnd, 0.3) ? Buffer.alloc(MAX_BODY + 1 + int(rnd, 10), 0x61) : Buffer.alloc(0);
+        break;
+      case 18: // tenant spellings and impostors
+        tenant = pick(rnd, [
+          tenant?.toUpperCase(),
+          tenant === undefined ? undefined : recase(rnd, tenant),
+          pick(rnd, target.tenants ?? ['acme']),
+          'constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf',
+          `${tenant ?? 'x'}\u0000`, `${tenant ?? 'x'}\n`, 'x'.repeat(129 + int(rnd, 5000)), `${tenant ?? ''}\u{1F600}`, `${tenant ?? ''}\ud800`, undefined, '',
+        ]);
+        break;
+      case 19: // random latin1 garbage
         headers[name] = Array.from({ length: int(rnd, 80) }, () => String.fromCharCode(int(rnd, 256))).join('');
+        break;
+      case 20: // a character replaced by one with the same low byte (latin1 aliases: one signed byte, two strings)
+        if (txt.length) headers[name] = txt.slice(0, at % txt.length) + String.fromCharCode((txt.charCodeAt(at % txt.length) & 0xff) + 0x100 * (1 + int(rnd, 255))) + txt.slice((at % txt.length) + 1);
+        break;
+      case 21: // an unrelated header
+        headers[`x-${text(rnd, 5).toLowerCase()}`] = text(rnd, int(rnd, 40));
+        break;
+      default: // a valid base64 / hex digest of random bytes in place of the value's digest
+        headers[name] = txt.replace(/[0-9a-f]{64}/, () => Buffer.from(Array.from({ length: 32 }, () => int(rnd, 256))).toString('hex')).replace(/[A-Za-z0-9+/]{43}=/, () => Buffer.from(Array.from({ length: 32 }, () => int(rnd, 256))).toString('base64'));
     }
   }
-  return { headers, body };
+  const out: Delivery = { headers, body };
+  if (tenant !== undefined) out.tenant = tenant;
+  return out;
 }
 
-const request = (headers: Headers, body: Buffer): WebhookRequest => ({ method: 'POST', url: '/webhooks', headers, body, remoteAddress: '127.0.0.1' });
-const KNOWN = new Set<string>(WEBHOOK_ERROR_CODES);
+// ---------------------------------------------------------------------------------------------
+// the campaign
 
-export async function fuzz(options: { seed: number; count: number; only?: string }): Promise<FuzzTotals[]> {
+const KNOWN = new Set<string>(WEBHOOK_ERROR_CODES);
+function request(d: Delivery): WebhookRequest {
+  const r: WebhookRequest = { method: 'POST', url: '/webhooks', headers: d.headers, body: d.body, remoteAddress: '127.0.0.1' };
+  if (d.tenant !== undefined) r.params = { tenant: d.tenant };
+  return r;
+}
+const hang = Symbol('hang');
+function settleWithin<T>(p: Promise<T>, ms: number): Promise<T | typeof hang> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<typeof hang>((resolve) => (timer = setTimeout(() => resolve(hang), ms)))]).finally(() => clearTimeout(timer));
+}
+const short = (d: Delivery) => JSON.stringify({ h: d.headers, b: d.body.toString('latin1').slice(0, 120), t: d.tenant }).replace(/A{100,}|0{100,}| {100,}/g, (m) => `<${m[0]}x${m.length}>`).slice(0, 600);
+
+const profiles = new Map<string, number[]>();
+function profile(target: string, kind: string, us: number) {
+  const k = `${target} / ${kind}`;
+  let l = profiles.get(k);
+  if (!l) profiles.set(k, (l = []));
+  l.push(us);
+}
+/** With HOOKGUARD_FUZZ_PROFILE set: p99 CPU per (target, mutation kind), slowest first. */
+export function profileReport(): string {
+  return [...profiles]
+    .map(([k, l]) => [k, l.sort((a, b) => a - b)[Math.floor(l.length * 0.99)] ?? 0, l.length] as const)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 25)
+    .map(([k, p99, n]) => `${k}: p99 ${p99} µs (${n})`)
+    .join('\n');
+}
+
+export interface FuzzOptions {
+  seed: number;
+  count: number;
+  /** Only targets whose name contains this. */
+  only?: string;
+  /** Only the target of exactly this name. */
+  exact?: string;
+  /** Share of base deliveries signed with a wrong key (default 0.05). */
+  wrongKeyShare?: number;
+}
+
+export async function fuzz(options: FuzzOptions): Promise<FuzzTotals[]> {
   const out: FuzzTotals[] = [];
-  for (const t of targets()) {
+  const now = NOW_S;
+  for (const t of targets(options.seed)) {
     if (options.only && !t.name.includes(options.only)) continue;
-    const rnd = mulberry32(options.seed ^ hash(t.name));
-    const totals: FuzzTotals = { scheme: t.name, requests: 0, crashes: 0, forged: 0, keyChanged: 0, legitAccepts: 0, rejections: {}, worstCpuUs: 0, p99CpuUs: 0, failures: [] };
-    const cpu: number[] = [];
-    const fail = (what: string, i: number) => {
-      if (totals.failures.length < 5) totals.failures.push(`${what} (seed ${options.seed}, ${t.name}, request ${i})`);
+    if (options.exact !== undefined && t.name !== options.exact) continue;
+    const rnd = mulberry32(options.seed ^ hash32(t.name));
+    const totals: FuzzTotals = { scheme: t.name, requests: 0, crashes: 0, forged: 0, keyChanged: 0, leaks: 0, legitAccepts: 0, resignedAccepts: 0, rejections: {}, worstCpuUs: 0, p99CpuUs: 0, medianCpuUs: 0, worstRequest: '', failures: [] };
+    let worst = -1;
+    // CPU figures leave out the first requests (the JIT compiles core's paths there), not the verdicts.
+    const warmup = Math.min(1000, Math.floor(options.count / 10));
+    const cpu = new Float64Array(options.count - warmup);
+    const fail = (what: string, i: number, d: Delivery) => {
+      if (totals.failures.length < 8) totals.failures.push(`${what} [seed ${options.seed}, ${t.name}, request ${i}] ${short(d)}`);
     };
+    let wrong = false;
+    let stale = false;
+    let base: Delivery = { headers: {}, body: Buffer.alloc(0) };
+    let baseVerdict: Verdict = none;
+    let originalKey: string | undefined;
     for (let i = 0; i < options.count; i++) {
-      const base = t.base(rnd);
-      const original = await t.verifier.verify(request(base.headers, base.body));
-      const m = mutate(rnd, base);
+      // A fresh base delivery every BASE_REUSE requests (signing and verifying it costs as much as a mutation).
+      if (i % BASE_REUSE === 0) {
+        wrong = rnd() < (options.wrongKeyShare ?? 0.05);
+        // Mostly signed now; some at the edges of the tolerance (inside: must verify; outside: must not).
+        const offset = rnd() < 0.04 ? pick(rnd, [TOLERANCE_S, -TOLERANCE_S, TOLERANCE_S - 1, 1 - TOLERANCE_S, TOLERANCE_S + 1, -TOLERANCE_S - 1, 86_400, -NOW_S]) : 0;
+        stale = Math.abs(offset) > TOLERANCE_S;
+        base = t.base(rnd, wrong, now + offset);
+        baseVerdict = t.judge(base);
+        originalKey = undefined;
+        if (!wrong && !stale) {
+          try {
+            originalKey = (await t.verifier.verify(request(base))).replayKey;
+          } catch (e) {
+            totals.crashes++;
+            fail(`the unmutated delivery was refused: ${isWebhookVerificationError(e) ? e.code : String(e)}`, i, base);
+          }
+        }
+      }
+      const kinds: string[] = [];
+      const m = mutate(rnd, base, t, kinds);
       const c0 = process.cpuUsage();
       let accepted: Awaited<ReturnType<Verifier['verify']>> | undefined;
       let error: unknown;
+      let hung = false;
       try {
-        accepted = await t.verifier.verify(request(m.headers, m.body));
+        const r = await settleWithin(t.verifier.verify(request(m)), HANG_MS);
+        if (r === hang) hung = true;
+        else accepted = r;
       } catch (e) {
         error = e;
       }
       const c1 = process.cpuUsage(c0);
-      cpu.push(c1.user + c1.system);
+      const us = c1.user + c1.system;
+      if (i >= warmup) cpu[i - warmup] = us;
+      if (i >= warmup && us > worst) {
+        worst = us;
+        totals.worstRequest = `request ${i}: ${kinds.join(', ')}`;
+      }
+      if (process.env.HOOKGUARD_FUZZ_PROFILE) for (const k of kinds) profile(t.name, k.replace(/ \(.*/, ''), us);
       totals.requests++;
-      if (accepted) {
-        const same = t.signed(m.headers, m.body) === t.signed(base.headers, base.body);
-        if (!same) {
-          totals.forged++;
-          fail(`accepted with changed signed material: ${JSON.stringify(m.headers).slice(0, 400)}`, i);
-        } else {
-          totals.legitAccepts++;
-          if (!t.unsignedId && accepted.replayKey !== original.replayKey) {
-            totals.keyChanged++;
-            fail(`same message, new replay key ${accepted.replayKey} != ${original.replayKey}`, i);
-          }
-        }
-      } else if (!isWebhookVerificationError(error) || !KNOWN.has(error.code)) {
+      if (hung) {
         totals.crashes++;
-        fail(`crash: ${String(error)}`, i);
-      } else totals.rejections[error.code] = (totals.rejections[error.code] ?? 0) + 1;
+        fail(`verify did not settle within ${HANG_MS} ms`, i, m);
+        continue;
+      }
+      if (accepted) {
+        const v = t.judge(m);
+        const same = !wrong && !stale && v.material !== undefined && v.material === baseVerdict.material && v.vouched;
+        if (!same && !v.vouched) {
+          totals.forged++;
+          fail(`forged accept: the true key does not vouch for it${wrong ? ' (base signed with a wrong key)' : ''}`, i, m);
+          continue;
+        }
+        if (v.timestamp !== undefined && Math.abs(now - v.timestamp) > TOLERANCE_S) {
+          totals.forged++;
+          fail(`accepted a timestamp ${now - v.timestamp} s from now (tolerance ${TOLERANCE_S})`, i, m);
+          continue;
+        }
+        if (same) {
+          totals.legitAccepts++;
+          if (accepted.replayKey !== originalKey) {
+            totals.keyChanged++;
+            fail(`same signed material, new replay key ${accepted.replayKey} != ${originalKey}`, i, m);
+          }
+        } else totals.resignedAccepts++;
+        continue;
+      }
+      if (!isWebhookVerificationError(error) || !KNOWN.has(error.code) || error.status !== WEBHOOK_ERROR_STATUS[error.code]) {
+        totals.crashes++;
+        fail(`crash: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, i, m);
+        continue;
+      }
+      totals.rejections[error.code] = (totals.rejections[error.code] ?? 0) + 1;
+      const shown = `${error.message}\n${error.detail ?? ''}`;
+      const expected = [...t.judge(m).expected, ...baseVerdict.expected];
+      const leaked = t.secrets.find((s) => shown.includes(s)) ?? expected.find((e) => e.length >= 16 && shown.includes(e));
+      if (leaked !== undefined) {
+        totals.leaks++;
+        fail(`rejection ${error.code} shows a secret or expected signature: ${shown.slice(0, 200)}`, i, m);
+      }
     }
-    cpu.sort((a, b) => a - b);
-    totals.worstCpuUs = cpu[cpu.length - 1] ?? 0;
-    totals.p99CpuUs = cpu[Math.floor(cpu.length * 0.99)] ?? 0;
+    const sorted = Array.from(cpu).sort((a, b) => a - b);
+    totals.worstCpuUs = sorted[sorted.length - 1] ?? 0;
+    totals.p99CpuUs = sorted[Math.floor(sorted.length * 0.99)] ?? 0;
+    totals.medianCpuUs = sorted[Math.floor(sorted.length * 0.5)] ?? 0;
     out.push(totals);
   }
   return out;
 }
 
-function hash(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
+/** Figures of a run as a Markdown table (the README's and scripts/fuzz.mjs's). */
+export function table(totals: readonly FuzzTotals[]): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const rows = [
+    '| scheme | requests | crashes | forged accepts | replay key changed | leaks | legit accepts | re-signed accepts | median CPU µs | p99 CPU µs | worst CPU µs |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const t of totals)
+    rows.push(`| ${t.scheme} | ${n(t.requests)} | ${t.crashes} | ${t.forged} | ${t.keyChanged} | ${t.leaks} | ${n(t.legitAccepts)} | ${n(t.resignedAccepts)} | ${n(t.medianCpuUs)} | ${n(t.p99CpuUs)} | ${n(t.worstCpuUs)} |`);
+  return rows.join('\n');
 }
