@@ -1,6 +1,11 @@
 import type { Response } from 'express';
 import type { VerifiedWebhook } from '@hookguard/core';
 
+const WEBHOOK = Symbol('hookguard.express.webhook');
+const END = Symbol('hookguard.express.end');
+
+type Held = Response & { [WEBHOOK]?: VerifiedWebhook | undefined; [END]?: Response['end'] | undefined };
+
 /**
  * Settles the replay reservation exactly once, from the handler's answer: the response finishing
  * (status < 500 commits, 5xx releases), or — when the client hung up first — the handler calling
@@ -15,32 +20,49 @@ import type { VerifiedWebhook } from '@hookguard/core';
  *
  * Both events, not 'close' alone: a response that is not on a real http.Server socket (serverless
  * bridges) emits 'finish' and never 'close', and its reservation would otherwise stay in flight.
+ *
+ * This runs for every delivery, so nothing is allocated for it: the listeners are module functions
+ * (Node calls them with the response as `this`) and the webhook waits on the response itself.
  */
 export function settleOnResponse(res: Response, webhook: VerifiedWebhook): void {
-  let done = false;
-  const settle = (outcome: { status?: number; error?: unknown }) => {
-    if (done) return;
-    done = true;
-    res.off('finish', onFinish);
-    res.off('close', onClose);
-    // A store failure here cannot change the answer already sent; the reservation then expires
-    // after replay.inFlightTtlMs.
-    webhook.settle(outcome).catch(() => undefined);
-  };
-  const onFinish = () => settle({ status: res.statusCode });
-  const onClose = () => {
-    if (res.writableFinished || done) return;
-    // Answered, but the bytes never left: the handler's status stands.
-    if (res.writableEnded) return settle({ status: res.statusCode });
-    // The client is gone and the handler has not answered yet: wait for its answer. Only on this
-    // rare path is `end` wrapped ('finish' never fires on a destroyed socket).
-    const end = res.end;
-    res.end = function (this: Response, ...args: unknown[]) {
-      res.end = end;
-      settle({ status: res.statusCode });
-      return (end as (...a: unknown[]) => Response).apply(this, args);
-    } as Response['end'];
-  };
+  (res as Held)[WEBHOOK] = webhook;
   res.on('finish', onFinish);
   res.on('close', onClose);
 }
+
+function settle(res: Held, status: number): void {
+  const webhook = res[WEBHOOK];
+  if (webhook === undefined) return;
+  res[WEBHOOK] = undefined;
+  res.off('finish', onFinish);
+  res.off('close', onClose);
+  // A store failure here cannot change the answer already sent; the reservation then expires
+  // after replay.inFlightTtlMs. Core reports it to onSettleFailed.
+  webhook.settle({ status }).catch(ignore);
+}
+
+function onFinish(this: Held): void {
+  settle(this, this.statusCode);
+}
+
+function onClose(this: Held): void {
+  if (this[WEBHOOK] === undefined || this.writableFinished) return;
+  // Answered, but the bytes never left: the handler's status stands.
+  if (this.writableEnded) return settle(this, this.statusCode);
+  // The client is gone and the handler has not answered yet ('finish' never fires on a destroyed
+  // socket): its own res.end() will settle. Only on this rare path is `end` wrapped.
+  this.off('finish', onFinish);
+  this.off('close', onClose);
+  this[END] = this.end;
+  this.end = endAfterHangUp as Response['end'];
+}
+
+function endAfterHangUp(this: Held, ...args: unknown[]): Held {
+  const end = this[END]!;
+  this.end = end;
+  this[END] = undefined;
+  settle(this, this.statusCode);
+  return (end as (...a: unknown[]) => Held).apply(this, args);
+}
+
+function ignore(): void {}
