@@ -10,7 +10,7 @@ export interface HmacTemplate {
   render(id: string, timestamp: string): [string, string] | undefined;
 }
 
-type Part = { literal: string } | { token: 'id' | 'timestamp'; delimiter: string };
+type Part = { literal: string } | { token: 'id' | 'timestamp'; delimiter: string; beforeBody: boolean };
 
 /**
  * Splits `{id}.{timestamp}.{body}` around the body once, at configuration time.
@@ -37,7 +37,7 @@ export function parseTemplate(template: string, name: string): HmacTemplate {
       }
       // Before the body the delimiter is the next literal; after it, the previous one.
       const delimiter = beforeBody ? (pieces[i + 1] ?? '') : (pieces[i - 1] ?? '');
-      parts.push({ token: piece === '{id}' ? 'id' : 'timestamp', delimiter });
+      parts.push({ token: piece === '{id}' ? 'id' : 'timestamp', delimiter, beforeBody });
     });
     return parts;
   };
@@ -51,7 +51,12 @@ export function parseTemplate(template: string, name: string): HmacTemplate {
       if ('literal' in p) out += p.literal;
       else {
         const value = p.token === 'id' ? id : ts;
-        if (p.delimiter !== '' && value.includes(p.delimiter)) return undefined;
+        // Read left to right, a value before the body ends at the first delimiter: `value + D` must hold
+        // D only at its end (a value ending in `-` overlaps the `--` after it). After the body, read
+        // from the right: `D + value` must hold D only at its start. Past U+00FF a character is written
+        // as one byte (latin1) and so aliases another: refused too.
+        if (p.delimiter !== '' && (p.beforeBody ? (value + p.delimiter).indexOf(p.delimiter) !== value.length : (p.delimiter + value).lastIndexOf(p.delimiter) !== 0)) return undefined;
+        if (/[^\u0000-\u00ff]/.test(value)) return undefined;
         out += value;
       }
     }

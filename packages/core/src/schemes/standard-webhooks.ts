@@ -19,6 +19,7 @@ export interface StandardWebhooksOptions {
 
 const MAX_SIGNATURES = 16;
 const TIMESTAMP = /^[0-9]{1,15}$/;
+const NOT_LATIN1 = /[^\u0000-\u00ff]/;
 const HEADER_SETS = [
   ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
   ['svix-id', 'svix-timestamp', 'svix-signature'],
@@ -83,7 +84,9 @@ export function standardWebhooks(options: StandardWebhooksOptions = {}): Scheme 
       const ts = input.header(set[1]);
       // The signed content is `id.timestamp.body`: an id holding a `.` could swallow part of the
       // body, and one signature would verify a second (id, body) pair with a new replay key.
-      if (!id || id.length > MAX_ID_LENGTH || id.includes('.'))
+      // Past U+00FF a character would be signed as one latin1 byte, aliasing another id (hand-built
+      // or Fetch-API headers; Node's own are latin1 already).
+      if (!id || id.length > MAX_ID_LENGTH || id.includes('.') || NOT_LATIN1.test(id))
         throw new WebhookVerificationError('MALFORMED_SIGNATURE', {
           detail: `${set[0]} must be 1-${MAX_ID_LENGTH} characters without "."`,
           scheme: 'standardWebhooks',
