@@ -1,10 +1,13 @@
 // A client that hangs up mid-handler never frees the reservation: the handler's own outcome settles
 // the key (success commits, failure releases), through Express 4, Express 5, Koa and NestJS, each a
 // real server on 127.0.0.1. Senders hang up again and again while the first handler still runs:
-// the handler runs once, every copy meanwhile gets 409 REPLAY_IN_FLIGHT.
+// the handler runs once, every copy meanwhile gets 409 REPLAY_IN_FLIGHT. With a shared Redis, the
+// same holds across two instances of each adapter.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { RedisReplayStore } from '@hookguard/redis';
+import { describeWithRedis, RedisServer } from '@hookguard/testkit';
 import type { RunningServer } from './lib/fixture.js';
 import { ADAPTERS } from './lib/adapters.js';
 import { nextId, standard, tenantBody, type Delivery } from './lib/deliveries.js';
@@ -132,3 +135,51 @@ for (const adapter of ADAPTERS) {
     }
   });
 }
+
+describeWithRedis('a hang-up mid-handler never frees the reservation: two instances sharing one Redis', () => {
+  let redis: RedisServer;
+  const stores: RedisReplayStore[] = [];
+  before(async () => {
+    redis = await RedisServer.start();
+  });
+  after(async () => {
+    await Promise.allSettled(stores.map((s) => s.client.quit()));
+    await redis?.stop();
+  });
+
+  for (const adapter of ADAPTERS) {
+    test(`${adapter.name}: hang-ups at instance A, copies to instance B get 409, the handler runs once in total`, async () => {
+      const store = () => {
+        const s = new RedisReplayStore({ url: redis.url, keyPrefix: `hookguard-hangup-${adapter.name}:` });
+        stores.push(s);
+        return s;
+      };
+      const a = await adapter.start(store());
+      const b = await adapter.start(store());
+      try {
+        const id = nextId('hangup_redis');
+        const d = standard({ id, body: tenantBody('acme', { behavior: 'slow' }) });
+        const total = () => a.log.count('tenants', id) + b.log.count('tenants', id);
+        assert.equal(await deliver(a.url, d, a.log.whenRunning('tenants', id)), 'hung-up');
+        const replies: Reply[] = [];
+        for (let i = 1; i < HANGUPS; i++) {
+          await sleep(50);
+          // A copy at A, then one at B; each sender hangs up if a handler starts for it.
+          const at = i % 2 ? b : a;
+          replies.push(await deliver(at.url, d, Promise.race([at.log.whenRunning('tenants', id), sleep(100)])));
+        }
+        await sleep(50);
+        replies.push(await deliver(b.url, d));
+        assert.equal(total(), 1, `the handler ran once in total (ran ${total()} times): ${replies.map(describeReply).join(', ')}`);
+        assert.deepEqual(replies.map(describeReply), replies.map(() => '409 REPLAY_IN_FLIGHT'));
+        a.log.open('tenants', id);
+        const after = await untilSettled(b.url, d);
+        if (after === 'hung-up') return assert.fail('the copy was not answered');
+        assert.deepEqual(after.body, { received: true, duplicate: true }, 'committed in Redis: instance B acknowledges the copy');
+        assert.equal(total(), 1);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+  }
+});

@@ -1,15 +1,17 @@
+import type { ReplayStore } from '@hookguard/core';
 import type { RunningServer } from './fixture.js';
 import { startExpress, startKoa } from './servers.js';
 import { startNest } from './nest-server.js';
 
 export interface Adapter {
   name: string;
-  start(): Promise<RunningServer>;
+  /** `store`: the replay store of the `tenants` route (default: a memory store of its own). */
+  start(store?: ReplayStore): Promise<RunningServer>;
 }
 
 export const ADAPTERS: Adapter[] = [
-  { name: 'express5', start: () => startExpress('express5') },
-  { name: 'express4', start: () => startExpress('express4') },
-  { name: 'koa', start: () => startKoa() },
-  { name: 'nestjs', start: () => startNest() },
+  { name: 'express5', start: (store) => startExpress('express5', store) },
+  { name: 'express4', start: (store) => startExpress('express4', store) },
+  { name: 'koa', start: (store) => startKoa(store) },
+  { name: 'nestjs', start: (store) => startNest(store) },
 ];

@@ -1,6 +1,6 @@
 // One configuration, served by every adapter: the contract suite sends the same deliveries to each
 // and expects the same status and code.
-import { accountClaim, fromHeader, fromParam, github, MemoryReplayStore, standardWebhooks, stripe, type TenantConfig, type VerifierOptions } from '@hookguard/core';
+import { accountClaim, fromHeader, fromParam, github, MemoryReplayStore, standardWebhooks, stripe, type ReplayStore, type TenantConfig, type VerifierOptions } from '@hookguard/core';
 
 export const TENANT_SECRETS: Record<string, string> = {
   acme: 'whsec_' + Buffer.from('acme-tenant-secret-0123456789abcd').toString('base64'),
@@ -50,7 +50,8 @@ function downStore() {
   };
 }
 
-export function routeOptions(log?: HandlerLog): Record<RouteName, VerifierOptions> {
+/** `store`: the replay store of the `tenants` route (e.g. one Redis shared by several servers); default: its own memory store. */
+export function routeOptions(log?: HandlerLog, store?: ReplayStore): Record<RouteName, VerifierOptions> {
   const hooks = {
     onRejected: (e: { code: string }) => log?.rejected.push(e.code),
     onSettleFailed: (e: { code: string; tenant?: string; scheme?: string }) => log?.settleFailed.push(`${e.code} ${e.tenant} ${e.scheme}`),
@@ -69,6 +70,7 @@ export function routeOptions(log?: HandlerLog): Record<RouteName, VerifierOption
       tenants: { resolve: fromParam('tenant'), lookup },
       claims: accountClaim('account'),
       maxBodyBytes: MAX_BODY,
+      ...(store ? { replay: { store } } : {}),
     },
     // The default limit (1 MiB), as most apps run it.
     large: { scheme: standardWebhooks(), tenants: { resolve: fromParam('tenant'), lookup }, maxBodyBytes: LARGE_MAX_BODY },

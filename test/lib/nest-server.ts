@@ -4,7 +4,7 @@ import { Controller, HttpException, Inject, Module, Post, Res, type MiddlewareCo
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { useWebhookBodyParser, VerifiedWebhook, Webhook, WebhookModule } from '@hookguard/nestjs';
-import type { VerifiedWebhook as Verified } from '@hookguard/core';
+import type { ReplayStore, VerifiedWebhook as Verified } from '@hookguard/core';
 import { HandlerLog, routeOptions, type RunningServer } from './fixture.js';
 
 const LOG = 'CONTRACT_HANDLER_LOG';
@@ -62,11 +62,11 @@ class HooksController {
   }
 }
 
-export async function startNest(): Promise<RunningServer> {
+export async function startNest(store?: ReplayStore): Promise<RunningServer> {
   const log = new HandlerLog();
 
   @Module({
-    imports: [WebhookModule.forRoot({ verifiers: routeOptions(log) })],
+    imports: [WebhookModule.forRoot({ verifiers: routeOptions(log, store) })],
     controllers: [HooksController],
     providers: [{ provide: LOG, useValue: log }],
   })

@@ -6,6 +6,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { verifyWebhook as expressVerify } from '@hookguard/express';
 import { verifyWebhook as koaVerify } from '@hookguard/koa';
+import type { ReplayStore } from '@hookguard/core';
 import { HandlerLog, routeOptions, type RunningServer } from './fixture.js';
 
 function listen(server: Server): Promise<string> {
@@ -19,10 +20,10 @@ function closer(server: Server): () => Promise<void> {
     });
 }
 
-export async function startExpress(flavour: 'express4' | 'express5'): Promise<RunningServer> {
+export async function startExpress(flavour: 'express4' | 'express5', store?: ReplayStore): Promise<RunningServer> {
   const express = (flavour === 'express4' ? express4 : express5) as typeof express5;
   const log = new HandlerLog();
-  const o = routeOptions(log);
+  const o = routeOptions(log, store);
   const app = express();
   const handler = (route: string) => async (req: express5.Request, res: express5.Response, next: express5.NextFunction) => {
     try {
@@ -49,9 +50,9 @@ export async function startExpress(flavour: 'express4' | 'express5'): Promise<Ru
   return { name: flavour, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, log, close: closer(server) };
 }
 
-export async function startKoa(): Promise<RunningServer> {
+export async function startKoa(store?: ReplayStore): Promise<RunningServer> {
   const log = new HandlerLog();
-  const o = routeOptions(log);
+  const o = routeOptions(log, store);
   const app = new Koa();
   const router = new Router();
   const handler = (route: string) => async (ctx: Koa.Context) => {
