@@ -2,8 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import type { PeerCertificate, TrustedProxyOptions, WebhookRequest } from '../types.js';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { WebhookConfigError } from '../webhook-config-error.js';
-import { readHeader } from './headers.js';
-import { DEFAULT_HEADERS, ForgedHeader, readForwardedCertificate } from './proxy-readers.js';
+import { DEFAULT_HEADERS, ForgedHeader, MAX_HEADER_BYTES, readForwardedCertificate } from './proxy-readers.js';
 
 const FORMATS = Object.keys(DEFAULT_HEADERS);
 
@@ -33,6 +32,32 @@ function isTrusted(list: BlockList, address: string | undefined): boolean {
   return family !== 0 && list.check(address, family === 6 ? 'ipv6' : 'ipv4');
 }
 
+type RawHeader = string | readonly string[] | undefined;
+
+/** A header as the request holds it, by lower-case name (hand-built requests may use other casing). */
+function rawHeader(headers: WebhookRequest['headers'], name: string): RawHeader {
+  const value = headers[name];
+  if (value !== undefined) return value;
+  for (const key in headers) if (key.length === name.length && key.toLowerCase() === name) return headers[key];
+  return undefined;
+}
+
+const isPresent = (v: RawHeader) => v !== undefined && (typeof v === 'string' || v.length > 0);
+
+/**
+ * The one value of a forwarded header, bounded. Sent twice, it is refused rather than joined or
+ * picked from: which copy the proxy wrote is unknowable here.
+ */
+function oneValue(headers: WebhookRequest['headers'], name: string): string | undefined {
+  const raw = rawHeader(headers, name);
+  let value: string | undefined;
+  if (raw === undefined || typeof raw === 'string') value = raw;
+  else if (raw.length > 1) throw new ForgedHeader(`${name} was sent more than once`);
+  else value = raw[0];
+  if (value !== undefined && value.length > MAX_HEADER_BYTES) throw new ForgedHeader(`${name} is larger than ${MAX_HEADER_BYTES} bytes`);
+  return value;
+}
+
 /**
  * Returns how to read the peer certificate of a request behind a TLS-terminating proxy. The
  * forwarded header is honoured only from a trusted proxy address; from anywhere else its mere
@@ -49,10 +74,10 @@ export function proxyPeerReader(options: TrustedProxyOptions): (request: Webhook
   // The verdict header is read only when named: a proxy that does not set it would let a client set it.
   const verifyHeader = options.format === 'nginx' ? options.verifyHeader?.toLowerCase() : undefined;
   const format = options.format;
+  const names = verifyHeader !== undefined ? [headerName, verifyHeader] : [headerName];
   return (request) => {
-    const header = (name: string) => readHeader(request.headers, name);
     const trusted = isTrusted(list, request.remoteAddress);
-    const present = header(headerName) !== undefined || (verifyHeader !== undefined && header(verifyHeader) !== undefined);
+    const present = names.some((name) => isPresent(rawHeader(request.headers, name)));
     if (!trusted) {
       if (present)
         throw new WebhookVerificationError('UNTRUSTED_PROXY', {
@@ -62,9 +87,10 @@ export function proxyPeerReader(options: TrustedProxyOptions): (request: Webhook
     }
     let forwarded;
     try {
-      forwarded = present ? readForwardedCertificate(format, headerName, header, verifyHeader, albVerify) : undefined;
+      forwarded = present ? readForwardedCertificate(format, headerName, (name) => oneValue(request.headers, name), verifyHeader, albVerify) : undefined;
     } catch (e) {
-      // A malformed or forged header is never re-read another way: the request is refused.
+      // A malformed or forged header is never re-read another way: the request is refused. The
+      // proxy's address is trusted, the certificate it describes is not: CERT_UNTRUSTED.
       const why = e instanceof ForgedHeader ? `: ${e.message}` : '';
       throw new WebhookVerificationError('CERT_UNTRUSTED', { detail: `the ${headerName} header from the proxy could not be read as a ${format} certificate${why}` });
     }
