@@ -18,8 +18,10 @@ const child = option('child');
 
 if (child !== undefined) {
   // One target, in this process: totals as one JSON line.
-  const { fuzz } = await import(engine);
+  const { fuzz, profileReport } = await import(engine);
   const [totals] = await fuzz({ seed, count, exact: child });
+  // HOOKGUARD_FUZZ_PROFILE=1: the p99 CPU per mutation kind, to tell an input that costs from noise.
+  if (process.env.HOOKGUARD_FUZZ_PROFILE) process.stderr.write(`${child}, p99 CPU per mutation kind:\n${profileReport()}\n`);
   process.stdout.write(`${JSON.stringify(totals)}\n`);
   process.exit(0);
 }
