@@ -8,3 +8,9 @@ export const MAX_TENANT_ID_LENGTH = 128;
  * rotation state (two keys and one signature, or one key and two signatures, newest first).
  */
 export const MAX_ASYMMETRIC_VERIFICATIONS = 2;
+/**
+ * Past the body limit, at most this many more bytes of an upload are read off and dropped before the
+ * 413 (so a sender still writing can read it), and for at most DRAIN_MAX_MS; then the connection is cut.
+ */
+export const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
+export const DRAIN_MAX_MS = 5_000;

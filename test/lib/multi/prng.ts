@@ -11,17 +11,10 @@ export function hashSeed(...parts: Array<string | number>): number {
   return h >>> 0;
 }
 
-/** mulberry32: a tiny, well-mixed PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
+// From the testkit: one generator for every seeded suite.
+import { mulberry32 } from '@hookguard/testkit';
+export { mulberry32 };
 
 /** A generator for one purpose, e.g. prng(seed, 'sender', messageId). */
 export function prng(...parts: Array<string | number>): () => number {

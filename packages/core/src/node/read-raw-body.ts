@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
+import { DRAIN_MAX_BYTES, DRAIN_MAX_MS } from '../limits.js';
 
 export interface ReadRawBodyOptions {
   /** Largest body read, bytes; past it: BODY_TOO_LARGE without buffering the rest. */
@@ -14,9 +15,6 @@ type NodeRequest = Readable & {
   _body?: boolean;
 };
 
-/** Past the limit, at most this much more is read off (and dropped) before the 413, and for at most DRAIN_MAX_MS. */
-const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
-const DRAIN_MAX_MS = 5_000;
 
 /**
  * Reads the rest of an oversized upload and drops it, until it ends or the bound (bytes or time) is

@@ -3,16 +3,9 @@
 
 export type Rng = () => number;
 
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// From the testkit: one generator for every seeded suite.
+import { mulberry32 } from '@hookguard/testkit';
+export { mulberry32 };
 
 /** FNV-1a of a string: stable sub-seeds per scheme or per property. */
 export function hash32(s: string): number {

@@ -1,12 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { WebhookConfigError } from '@hookguard/core';
-
-/**
- * The drain bound of core's readRawBody: past the limit, at most this much more is read off, for at
- * most DRAIN_MAX_MS. Past it the connection is cut.
- */
-const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
-const DRAIN_MAX_MS = 5_000;
+// The same drain bound as core's readRawBody, from core: one number for every adapter.
+import { DRAIN_MAX_BYTES, DRAIN_MAX_MS, WebhookConfigError } from '@hookguard/core';
 
 /** What useWebhookBodyParser's parsers read (body-parser's default types for json and urlencoded). */
 const PARSED_TYPES = new Set(['application/json', 'application/x-www-form-urlencoded']);

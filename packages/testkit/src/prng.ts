@@ -1,0 +1,12 @@
+// mulberry32: a tiny, well-mixed seeded PRNG (floats in [0, 1)), shared by the property tests, the
+// fuzz campaign and the multi-process suite, so a seed means the same sequence everywhere.
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
