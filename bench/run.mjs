@@ -1,16 +1,19 @@
 // `npm run bench` (full, for people: under ~10 minutes on 2 cores) or `npm run bench -- --quick`
-// (smoke mode: tiny samples, 1 KiB only, short HTTP runs, 20k memory-store keys).
-// Options: --quick, --no-build, --only=verify,http,store,mtls, --cases=<substr,...>, --sizes=<bytes,...>,
+// (tiny samples, 1 KiB only, short HTTP runs, 20k memory-store keys).
+// Options: --quick, --smoke, --no-build, --only=verify,http,store,mtls, --cases=<substr,...>, --sizes=<bytes,...>,
 // --http-diag (two more Koa servers that split the adapter's cost from core's)
 // Writes bench/results/latest.json and prints a markdown report. Exits 1 if a correctness
 // assertion failed (a missed performance target never fails the run).
+// --smoke (for `npm test`): runs what --quick runs, prints no progress, no report, no targets and no
+// PASS/MISS, only one line (what ran, and that every correctness check passed, or which failed);
+// writes bench/results/smoke.json, so a full run's latest.json survives the test suite.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SIZES, sizeLabel } from './lib/body.mjs';
-import { evaluateTargets, renderMarkdown } from './lib/report.mjs';
+import { evaluateTargets, renderMarkdown, renderSmokeLine } from './lib/report.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = resolve(benchDir, '..');
@@ -18,11 +21,15 @@ const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(`--${name}`);
 const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
-const quick = flag('quick');
+const smoke = flag('smoke');
+const quick = flag('quick') || smoke;
 const only = option('only')?.split(',') ?? ['verify', 'http', 'store', 'mtls'];
 const caseFilter = option('cases')?.split(',');
 const sizes = option('sizes')?.split(',').map(Number) ?? (quick ? [1024] : SIZES);
-const log = (line = '') => process.stdout.write(`${line}\n`);
+const print = (line = '') => process.stdout.write(`${line}\n`);
+// A smoke run prints one line at the end: the sections' progress lines are kept, not printed.
+const progress = [];
+const log = smoke ? (line = '') => progress.push(line) : print;
 const warnings = [];
 
 function build() {
@@ -42,7 +49,7 @@ function build() {
     log(`warning: build failed, measuring the existing dist/:\n${tail}`);
     return;
   }
-  log(`build failed:\n${tail}`);
+  print(`${smoke ? 'bench smoke: ' : ''}build failed:\n${tail}`);
   process.exit(1);
 }
 
@@ -64,7 +71,7 @@ async function main() {
   if (loadStart[0] > 0.5) warnings.push(`load average was ${loadStart[0].toFixed(2)} at start: other processes shared the 2 cores, figures are noisier`);
   const results = {
     meta: {
-      mode: quick ? 'quick' : 'full',
+      mode: smoke ? 'smoke' : quick ? 'quick' : 'full',
       date: new Date().toISOString(),
       node: process.version,
       cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -114,9 +121,16 @@ async function main() {
   results.meta.loadEnd = os.loadavg();
   results.meta.durationSec = (Date.now() - started) / 1000;
   results.meta.sectionSec = timings;
+  mkdirSync(join(benchDir, 'results'), { recursive: true });
+  if (smoke) {
+    // No targets: a smoke run's figures say nothing about speed, so it judges none.
+    writeFileSync(join(benchDir, 'results', 'smoke.json'), `${JSON.stringify({ ...results, progress }, null, 2)}\n`);
+    print(renderSmokeLine(results));
+    if (results.failures.length) process.exitCode = 1;
+    return;
+  }
   results.targets = evaluateTargets({ cells: results.verify?.cells ?? [], sizes: results.verify?.sizes ?? [], http: results.http, store: results.store });
 
-  mkdirSync(join(benchDir, 'results'), { recursive: true });
   writeFileSync(join(benchDir, 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   log(`\n${renderMarkdown(results)}\n`);
   log(`results: bench/results/latest.json (${results.meta.durationSec.toFixed(0)} s)`);
@@ -127,6 +141,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  log(`bench failed: ${e?.stack ?? e}`);
+  print(`${smoke ? 'bench smoke: FAILED, the run crashed' : 'bench failed'}: ${e?.stack ?? e}`);
   process.exitCode = 1;
 });

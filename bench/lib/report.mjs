@@ -264,3 +264,28 @@ export function renderMarkdown(results) {
   }
   return out.join('\n');
 }
+
+/**
+ * The whole output of `--smoke`: one line saying what ran and that every correctness check passed
+ * (exit 0), or which checks failed (exit 1), one per line below it. No figures and no targets: a
+ * smoke run checks that the bench works, not the speed.
+ */
+export function renderSmokeLine(results) {
+  const { verify, http, store, mtls, failures, meta } = results;
+  const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  const ran = [];
+  if (verify) ran.push(plural(verify.cells.length, 'verify cell'));
+  if (http) ran.push(plural(http.rows.length, 'HTTP server'));
+  if (store) {
+    const redis = store.redis?.skipped ? `redis skipped: ${store.redis.skipped}` : store.redis?.failed ? 'redis failed' : store.redis ? 'redis' : undefined;
+    ran.push(`store: ${store.memory?.opsPerSec !== undefined ? 'memory' : 'memory failed'}${redis ? (redis.startsWith('redis skipped') ? ` (${redis})` : ` + ${redis}`) : ''}`);
+  }
+  if (mtls) ran.push(plural(mtls.rows.length, 'mTLS case'));
+  const built = meta.warnings.some((w) => w.startsWith('the build failed')) ? '; the build failed, the existing dist/ was run' : '';
+  const took = `${Math.round(meta.durationSec)} s`;
+  if (failures.length === 0) return `bench smoke: ${ran.join(', ') || 'nothing selected'}; correctness checks passed${built} (${took})`;
+  return [
+    `bench smoke: ${plural(failures.length, 'correctness check')} FAILED (ran ${ran.join(', ')}${built}; ${took}; details in bench/results/smoke.json):`,
+    ...failures.map((f) => `  - ${f}`),
+  ].join('\n');
+}

@@ -1,12 +1,9 @@
 import { Module } from '@nestjs/common';
 import { WebhookModule } from '@hookguard/nestjs';
 import { accountClaim, fromParam, github, standardWebhooks } from '@hookguard/core';
-import { RedisReplayStore } from '@hookguard/redis';
+import { replay } from './replay.js';
 import { TENANTS } from './tenants.js';
 import { WebhooksController } from './webhooks.controller.js';
-
-// One env var switches replay protection from this process's memory to Redis, shared by every instance.
-const replay = process.env.REDIS_URL ? { store: new RedisReplayStore({ url: process.env.REDIS_URL }) } : {};
 
 @Module({
   imports: [

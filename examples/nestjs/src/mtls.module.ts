@@ -4,6 +4,7 @@ import { Controller, HttpCode, Module, Post } from '@nestjs/common';
 import { VerifiedWebhook, Webhook, WebhookCertificate, WebhookModule } from '@hookguard/nestjs';
 import { all, fromParam, mtls, standardWebhooks, type TenantConfig, type VerifiedWebhook as Verified } from '@hookguard/core';
 import type { X509Certificate } from 'node:crypto';
+import { replay } from './replay.js';
 import { TENANTS } from './tenants.js';
 
 /** Reads a PEM from MTLS_DIR (`npm run demo` makes a throwaway PKI there). */
@@ -41,6 +42,7 @@ class MtlsController {
           );
         },
       },
+      replay, // the Redis store when REDIS_URL is set, like the HTTP endpoints
       onRejected: (error, request) => console.log(`rejected ${request.url}: ${error.code}`),
     }),
   ],
