@@ -27,12 +27,12 @@ const failures = [];
 // The benchmark suite's smoke mode (a few seconds), so it cannot rot: it checks that every measured
 // case verifies before timing it, and fails on a wrong verdict, never on a missed speed target.
 if (process.env.HOOKGUARD_SKIP_BENCH_SMOKE !== '1') {
-  console.log('\nbench smoke: npm run bench -- --quick');
-  const bench = spawnSync(process.execPath, ['bench/run.mjs', '--quick', '--no-build'], { cwd: root, stdio: 'inherit', timeout: 300_000 });
+  console.log('');
+  const bench = spawnSync(process.execPath, ['bench/run.mjs', '--smoke', '--no-build'], { cwd: root, stdio: 'inherit', timeout: 300_000 });
   if (bench.status === 0) passed++;
   else {
     failed++;
-    failures.push('bench: npm run bench -- --quick failed');
+    failures.push('bench: node bench/run.mjs --smoke --no-build failed');
   }
 }
 // Every rejection code of core must be produced through every adapter: the e2e contract and mTLS
