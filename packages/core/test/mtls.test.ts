@@ -250,3 +250,52 @@ describe('mtls behind a TLS-terminating proxy', () => {
     assert.throws(() => verifier({ proxy: { trusted: [], format: 'envoy' } }), /trusted/);
   });
 });
+
+describe('mtls: every CA certificate above the leaf must be valid now and unrevoked', () => {
+  const DAY = 86_400_000;
+  const rootTenant = (certificates: Partial<NonNullable<TenantConfig['certificates']>> = {}): Record<string, TenantConfig> => ({
+    acme: { secrets: [SECRETS.acme], certificates: { ca: pki.root.cert, uris: [pki.uri('acme')], ...certificates } },
+  });
+  // The server does not know the intermediate (the TLS stack could not check it): only hookguard's own chain check stands.
+  const viaIntermediate = (leaf: Issued, ca: Issued) => peer(leaf, { authorized: false, authorizationError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', chain: [x(ca)] });
+  const issue = (name: string, dates: { notBefore?: Date; notAfter?: Date }) => pki.issueUnderNewCa({ name, ...dates }, { cn: 'acme-sender', uris: [pki.uri('acme')] });
+
+  test('a valid intermediate: the leaf verifies through it', async () => {
+    const { ca, leaf } = await issue('valid intermediate', {});
+    const w = await verifier({}, rootTenant(), mtls()).verify(req('acme', viaIntermediate(leaf, ca)));
+    assert.equal(w.scheme, 'mtls+standardWebhooks');
+  });
+  test('an expired intermediate -> CERT_EXPIRED (the leaf itself is valid)', async () => {
+    const { ca, leaf } = await issue('expired intermediate', { notBefore: new Date(Date.now() - 60 * DAY), notAfter: new Date(Date.now() - DAY) });
+    await rejectsWith(verifier({}, rootTenant(), mtls()).verify(req('acme', viaIntermediate(leaf, ca))), 'CERT_EXPIRED');
+    // Also when a proxy (or the TLS stack) said it verified the chain: hookguard checks it itself.
+    await rejectsWith(verifier({}, rootTenant(), mtls()).verify(req('acme', peer(leaf, { chain: [x(ca)] }))), 'CERT_EXPIRED');
+  });
+  test('an intermediate not yet valid -> CERT_NOT_YET_VALID', async () => {
+    const { ca, leaf } = await issue('future intermediate', { notBefore: new Date(Date.now() + 10 * DAY), notAfter: new Date(Date.now() + 60 * DAY) });
+    await rejectsWith(verifier({}, rootTenant(), mtls()).verify(req('acme', viaIntermediate(leaf, ca))), 'CERT_NOT_YET_VALID');
+  });
+  test("a revoked intermediate (its serial in the tenant's revocation list) -> CERT_REVOKED", async () => {
+    const { ca, leaf } = await issue('revoked intermediate', {});
+    await rejectsWith(verifier({}, rootTenant({ revokedSerials: [ca.serial] }), mtls()).verify(req('acme', viaIntermediate(leaf, ca))), 'CERT_REVOKED');
+    await verifier({}, rootTenant({ revokedSerials: [pki.clients.revoked.serial] }), mtls()).verify(req('acme', viaIntermediate(leaf, ca)));
+  });
+  test("the shared anchors' path is checked too: mtls({ ca: root }) with a names-only binding", async () => {
+    const { ca, leaf } = await issue('expired intermediate (anchors)', { notBefore: new Date(Date.now() - 60 * DAY), notAfter: new Date(Date.now() - DAY) });
+    const tenants: Record<string, TenantConfig> = { acme: { secrets: [SECRETS.acme], certificates: { uris: [pki.uri('acme')] } } };
+    await rejectsWith(verifier({}, tenants, mtls({ ca: pki.root.cert })).verify(req('acme', viaIntermediate(leaf, ca))), 'CERT_EXPIRED');
+  });
+  test('a pinned fingerprint is trusted by itself, whatever issued it', async () => {
+    const { ca, leaf } = await issue('expired intermediate (pinned)', { notBefore: new Date(Date.now() - 60 * DAY), notAfter: new Date(Date.now() - DAY) });
+    const w = await verifier({}, rootTenant({ fingerprints: [leaf.fingerprint] }), mtls()).verify(req('acme', viaIntermediate(leaf, ca)));
+    assert.equal(w.scheme, 'mtls+standardWebhooks');
+  });
+  test('the verdict cache keeps no date: an intermediate that expires later is refused from then on', async () => {
+    const { ca, leaf } = await issue('short-lived intermediate', { notAfter: new Date(Date.now() + DAY) });
+    let now = Date.now();
+    const v = verifier({ now: () => now, toleranceSec: 10 * 86_400 }, rootTenant(), mtls());
+    await v.verify(req('acme', viaIntermediate(leaf, ca)));
+    now += 2 * DAY;
+    await rejectsWith(v.verify(req('acme', viaIntermediate(leaf, ca))), 'CERT_EXPIRED');
+  });
+});

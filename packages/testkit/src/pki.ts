@@ -61,7 +61,7 @@ function webcryptoHash(der: Buffer): string {
   return createHash('sha256').update(der).digest('hex');
 }
 
-async function authority(name: string, parent?: Authority): Promise<Authority> {
+async function authority(name: string, parent?: Authority, dates: { notBefore?: Date; notAfter?: Date } = {}): Promise<Authority> {
   const k = await keys();
   const subject = `CN=${name}, O=hookguard tests`;
   const serialNumber = nextSerial();
@@ -70,8 +70,8 @@ async function authority(name: string, parent?: Authority): Promise<Authority> {
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
     await x509.SubjectKeyIdentifierExtension.create(k.publicKey),
   ];
-  const notBefore = new Date(Date.now() - DAY);
-  const notAfter = new Date(Date.now() + 3650 * DAY);
+  const notBefore = dates.notBefore ?? new Date(Date.now() - DAY);
+  const notAfter = dates.notAfter ?? new Date(Date.now() + 3650 * DAY);
   const cert = parent
     ? await x509.X509CertificateGenerator.create({
         serialNumber, subject, issuer: parent.subject, notBefore, notAfter, signingAlgorithm: ALG,
@@ -151,6 +151,8 @@ export interface TestPki {
   uri(tenant: string): string;
   /** Issues another client certificate from a tenant's CA (e.g. with crafted SAN values). */
   issue(tenant: 'acme' | 'globex', options: LeafOptions): Promise<Issued>;
+  /** A new intermediate CA under the root (with these dates) and a client certificate from it; the leaf's chainPem holds the intermediate. */
+  issueUnderNewCa(ca: { name: string; notBefore?: Date; notAfter?: Date }, options: LeafOptions): Promise<{ ca: Issued; leaf: Issued }>;
 }
 
 function crlPem(crl: x509.X509Crl): string {
@@ -203,5 +205,9 @@ export async function createTestPki(): Promise<TestPki> {
     makeAcmeCrl,
     uri,
     issue: (tenant, options) => leaf(tenant === 'acme' ? acmeCa : globexCa, options),
+    issueUnderNewCa: async ({ name, ...dates }, options) => {
+      const ca = await authority(name, root, dates);
+      return { ca: strip(ca), leaf: await leaf(ca, options) };
+    },
   };
 }

@@ -65,18 +65,21 @@ export function issuedBy(cert: X509Certificate, issuer: X509Certificate): boolea
 }
 
 /**
- * True when `leaf` chains to one of `anchors`, through the intermediates in `chain` (at most a
- * few steps). Only signatures are checked here; validity and usage are checked by the caller.
+ * The certificates above `leaf` up to one of `anchors` (intermediates from `chain`, then the
+ * anchor), at most a few steps; undefined when it does not chain. Only signatures and the CA flag
+ * of intermediates are checked here; the caller checks the dates and revocation of the whole path.
  */
-export function chainsTo(leaf: X509Certificate, chain: readonly X509Certificate[], anchors: readonly X509Certificate[]): boolean {
+export function pathTo(leaf: X509Certificate, chain: readonly X509Certificate[], anchors: readonly X509Certificate[]): X509Certificate[] | undefined {
+  const path: X509Certificate[] = [];
   let current = leaf;
   for (let depth = 0; depth < 5; depth++) {
-    for (const a of anchors) if (issuedBy(current, a)) return true;
-    const next = chain.find((c) => c !== current && c.ca && issuedBy(current, c));
-    if (!next) return false;
+    for (const a of anchors) if (issuedBy(current, a)) return [...path, a];
+    const next = chain.find((c) => c !== current && c.ca && !path.includes(c) && issuedBy(current, c));
+    if (!next) return undefined;
+    path.push(next);
     current = next;
   }
-  return false;
+  return undefined;
 }
 
 /** Node's TLS certificate dates, parsed once. */

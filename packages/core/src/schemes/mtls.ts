@@ -2,7 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { CertificateBinding, PeerCertificate, PreparedKey, Scheme, SchemeInput, SchemeVerdict, TenantConfig } from '../types.js';
 import { WebhookVerificationError, type WebhookErrorCode } from '../webhook-verification-error.js';
 import { WebhookConfigError } from '../webhook-config-error.js';
-import { chainsTo, clientAuthUsage, commonNames, fingerprintOf, normalizeFingerprint, parsePemBundle, subjectAltNames, validity } from '../lib/x509.js';
+import { pathTo, clientAuthUsage, commonNames, fingerprintOf, normalizeFingerprint, parsePemBundle, subjectAltNames, validity } from '../lib/x509.js';
 import { normalizeSerial, parseCrl } from '../lib/crl.js';
 
 export interface MtlsOptions {
@@ -35,6 +35,33 @@ interface CertificateMatch {
   chainsToTenant: boolean;
   chainsToAnchors: boolean;
   named: boolean;
+  /** The CA certificates that vouch for the leaf (tenant CA path first, else the shared anchors'), for per-request checks. */
+  path: PathFacts | undefined;
+}
+
+/**
+ * What the CA certificates above a leaf must still satisfy at request time: an expired, not yet
+ * valid or revoked intermediate (or anchor) voids the chain, as it does in a TLS stack.
+ */
+interface PathFacts {
+  from: number;
+  to: number;
+  serials: string[];
+}
+
+function pathFacts(path: readonly X509Certificate[] | undefined): PathFacts | undefined {
+  if (path === undefined) return undefined;
+  const f: PathFacts = { from: -Infinity, to: Infinity, serials: [] };
+  for (const c of path) {
+    const { from, to } = validity(c);
+    // An unparsable date is treated as already expired / not yet valid: fail closed.
+    const cFrom = Number.isFinite(from) ? from : Infinity;
+    const cTo = Number.isFinite(to) ? to : -Infinity;
+    f.from = Math.max(f.from, cFrom);
+    f.to = Math.min(f.to, cTo);
+    f.serials.push(normalizeSerial(c.serialNumber));
+  }
+  return f;
 }
 
 const MAX_VERDICTS = 1000;
@@ -165,11 +192,14 @@ export function mtls(options: MtlsOptions = {}): Scheme {
       const san = subjectAltNames(cert);
       named = san.uri.some((u) => b.uris.has(u)) || san.dns.some((d) => b.dns.has(d)) || commonNames(cert).some((c) => b.cn.has(c));
     }
+    const tenantPath = b.cas.length > 0 ? pathTo(cert, chain, b.cas) : undefined;
+    const anchorPath = anchors.length > 0 ? pathTo(cert, chain, anchors) : undefined;
     const m: CertificateMatch = {
       pinned: b.fingerprints.has(fp),
-      chainsToTenant: b.cas.length > 0 && chainsTo(cert, chain, b.cas),
-      chainsToAnchors: anchors.length > 0 && chainsTo(cert, chain, anchors),
+      chainsToTenant: tenantPath !== undefined,
+      chainsToAnchors: anchorPath !== undefined,
       named,
+      path: pathFacts(tenantPath ?? anchorPath),
     };
     if (b.verdicts.size >= MAX_VERDICTS) b.verdicts.clear();
     b.verdicts.set(fp, m);
@@ -242,6 +272,15 @@ export function mtls(options: MtlsOptions = {}): Scheme {
         reject('CERT_REVOKED', `the client certificate (serial ${cert.serialNumber}) is revoked: the sender must use its replacement`, tenant);
 
       const verdict = identityVerdict(cert, peer, b, fp);
+      // The leaf's own dates and serial are checked above; a chain that vouches for it must be
+      // valid now and unrevoked too (a pinned fingerprint is trusted by itself).
+      const m = b.verdicts.get(fp);
+      const path = verdict === 'ok' && m !== undefined && !m.pinned ? m.path : undefined;
+      if (path !== undefined) {
+        if (!(input.now <= path.to)) reject('CERT_EXPIRED', `a CA certificate in the client's chain expired on ${new Date(path.to).toISOString()}: the sender must be issued a certificate under a valid CA`, tenant);
+        if (!(input.now >= path.from)) reject('CERT_NOT_YET_VALID', `a CA certificate in the client's chain is valid from ${new Date(path.from).toISOString()}: check the sender's clock`, tenant);
+        if (b.revoked.size > 0 && path.serials.some((s) => b.revoked.has(s))) reject('CERT_REVOKED', "a CA certificate in the client's chain is revoked: the sender must be issued a certificate under a CA that is not", tenant);
+      }
       if (verdict === 'CERT_UNTRUSTED')
         reject('CERT_UNTRUSTED', `the client certificate does not chain to a trusted CA${peer.authorizationError ? ` (TLS verdict ${peer.authorizationError})` : ''}: issue it from the tenant's CA`, tenant);
       if (verdict === 'CERT_IDENTITY_MISMATCH')
