@@ -27,7 +27,7 @@ import { keysInWindow, toKeySpecs } from './lib/keys.js';
 import { leafSchemes } from './lib/scheme-keys.js';
 import { TenantCache } from './lib/tenant-cache.js';
 import { withTimeout } from './lib/timeout.js';
-import { proxyPeerReader } from './lib/proxy-peer.js';
+import { proxyPeerReader, trustedProxyCheck } from './lib/proxy-peer.js';
 import { VerifiedDelivery } from './lib/verified-webhook.js';
 import { contentDigest, shortDigest } from './lib/hmac.js';
 import { conflictingReaders } from './lib/key-sharing.js';
@@ -79,6 +79,7 @@ class Input<T> implements SchemeInput {
     private readonly loaded: LoadedTenant<T> | undefined,
     readonly now: number,
     readonly certificateExpiring: (info: CertificateExpiringInfo) => void,
+    private readonly trustedProxy: ((address: string | undefined) => boolean) | undefined,
   ) {}
   header(name: string): string | undefined {
     return readHeader(this.request.headers, name);
@@ -92,6 +93,17 @@ class Input<T> implements SchemeInput {
   tryAsymmetric(): boolean {
     return ++this.#asymmetric <= MAX_ASYMMETRIC_VERIFICATIONS;
   }
+  fromTrustedProxy(): boolean {
+    return this.trustedProxy !== undefined && this.trustedProxy(this.request.remoteAddress);
+  }
+}
+
+/**
+ * What a replay answer says of an authenticated delivery: its tenant and scheme, and the headers the
+ * sender requires (Adobe's echo) — without them a 200 acknowledgement of a duplicate reads as undelivered.
+ */
+function about(verdict: SchemeVerdict, tenant: string | undefined) {
+  return { tenant, scheme: verdict.scheme, ...(verdict.responseHeaders ? { responseHeaders: verdict.responseHeaders } : {}) };
 }
 
 /** The canonical tenant id a lookup names (`id`, a string or a number), else the resolved one. */
@@ -172,6 +184,7 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
   const claims: readonly ClaimCheck<T>[] = options.claims === undefined ? [] : Array.isArray(options.claims) ? options.claims : [options.claims as ClaimCheck<T>];
   const { onVerified, onRejected, onCertificateExpiring, onSettleFailed } = options;
   const proxyPeer = options.proxy ? proxyPeerReader(options.proxy) : undefined;
+  const trustedProxy = options.proxy ? trustedProxyCheck(options.proxy) : undefined;
   const certificateExpiring = (info: CertificateExpiringInfo) => {
     if (!onCertificateExpiring) return;
     try {
@@ -329,7 +342,7 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     // 3-4. transport and signature (a transport scheme such as mtls is part of the scheme tree)
     const at = now();
     if (tenant) tenantId = tenant.id;
-    const input = new Input(request, body, tenantId, tenant, at, certificateExpiring);
+    const input = new Input(request, body, tenantId, tenant, at, certificateExpiring, trustedProxy);
     const verdict: SchemeVerdict = scheme.verify(input);
 
     // 5. freshness, both directions
@@ -344,6 +357,8 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
 
     // 6. payload and claims
     const webhook = new VerifiedDelivery<unknown, T>(verdict, tenantId, tenant?.config, body, readHeader(request.headers, 'content-type'), request.peer);
+    // A sender's handshake carries no payload and is answered by core: no claim, no replay key.
+    if (verdict.answer) return webhook;
     if (verifyOptions?.parse || claims.length > 0) void webhook.payload;
     if (claims.length > 0) return checkClaims(webhook, request, tenantId, tenant).then(() => replayStep(webhook, verdict, tenantId));
     return replayStep(webhook, verdict, tenantId);
@@ -393,11 +408,10 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
       throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: 'the replay store gave no answer; the handler was not run', tenant: tenantId });
     if (r.state === 'done') {
       throw duplicates === 'ack'
-        ? new WebhookVerificationError('DUPLICATE', { detail: 'this message was already processed; the handler was not run again', tenant: tenantId, scheme: verdict.scheme })
-        : new WebhookVerificationError('REPLAYED', { detail: 'this message was already processed', tenant: tenantId, scheme: verdict.scheme });
+        ? new WebhookVerificationError('DUPLICATE', { detail: 'this message was already processed; the handler was not run again', ...about(verdict, tenantId) })
+        : new WebhookVerificationError('REPLAYED', { detail: 'this message was already processed', ...about(verdict, tenantId) });
     }
-    if (r.state === 'in-flight')
-      throw new WebhookVerificationError('REPLAY_IN_FLIGHT', { detail: 'this message is being processed; retry later', tenant: tenantId, scheme: verdict.scheme });
+    if (r.state === 'in-flight') throw new WebhookVerificationError('REPLAY_IN_FLIGHT', { detail: 'this message is being processed; retry later', ...about(verdict, tenantId) });
     // Anything but an explicit reservation is a store fault: fail closed.
     if (r.state !== 'reserved')
       throw new WebhookVerificationError('REPLAY_STORE_UNAVAILABLE', { detail: 'the replay store gave an unknown answer; the handler was not run', tenant: tenantId });

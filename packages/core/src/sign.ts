@@ -5,6 +5,8 @@ import { signSlack } from './sign/sign-slack.js';
 import { signShopify } from './sign/sign-shopify.js';
 import { signHmac } from './sign/sign-hmac.js';
 import { signApiKey } from './sign/sign-api-key.js';
+import { signTwilio } from './sign/sign-twilio.js';
+import { signAdobeSign } from './sign/sign-adobe-sign.js';
 
 /** Signers for every scheme: for tests, demos and senders. Each returns the headers to send. */
 export const sign = Object.freeze({
@@ -15,4 +17,6 @@ export const sign = Object.freeze({
   shopify: signShopify,
   hmac: signHmac,
   apiKey: signApiKey,
+  twilio: signTwilio,
+  adobeSign: signAdobeSign,
 });

@@ -1,5 +1,6 @@
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import type { WebhookVerificationError } from './webhook-verification-error.js';
+import type { WebhookHttpResponse } from './node/rejection-response.js';
 
 export type HeaderValue = string | readonly string[] | undefined;
 /** Header names in lower case, as Node's IncomingMessage gives them. */
@@ -86,10 +87,13 @@ export type ProxyFormat = 'envoy' | 'nginx' | 'aws-alb' | 'traefik' | 'rfc9440';
 
 /** A TLS-terminating proxy in front of the app that forwards the client certificate in a header. */
 export interface TrustedProxyOptions {
-  /** Addresses or CIDRs of your proxies; the header is honoured only from them (else UNTRUSTED_PROXY). */
+  /**
+   * Addresses or CIDRs of your proxies; their forwarded headers (the client certificate, and the
+   * X-Forwarded-Proto / X-Forwarded-Host twilio() reads) are honoured only from them (else UNTRUSTED_PROXY).
+   */
   trusted: readonly string[];
-  /** How the proxy encodes the certificate. */
-  format: ProxyFormat;
+  /** How the proxy encodes the client certificate; omit when it forwards none (twilio() behind a plain proxy). */
+  format?: ProxyFormat;
   /** Header with the certificate (default per format: x-forwarded-client-cert, x-ssl-client-cert, x-amzn-mtls-clientcert, x-forwarded-tls-client-cert, client-cert). */
   header?: string;
   /**
@@ -168,6 +172,10 @@ export interface SchemeVerdict {
   unsignedId?: boolean;
   /** Whether this scheme's messages take part in replay protection (API keys do not, by default). */
   replayable: boolean;
+  /** Headers the sender requires on the answer (Adobe Acrobat Sign's client-id echo), whatever the handler answers. */
+  responseHeaders?: Readonly<Record<string, string>>;
+  /** The whole answer to a sender's handshake (Adobe's verification-of-intent GET): the handler is not run. */
+  answer?: WebhookHttpResponse;
 }
 
 export interface SignedContent {
@@ -203,6 +211,11 @@ export interface SchemeInput {
    * unauthenticated request costs stays a small constant whatever its headers hold.
    */
   tryAsymmetric(): boolean;
+  /**
+   * True when the request came from an address in the verifier's `proxy.trusted`: only then are
+   * forwarded headers (X-Forwarded-Proto, X-Forwarded-Host) the proxy's rather than the client's.
+   */
+  fromTrustedProxy(): boolean;
 }
 
 /** A signature format. Built-ins: standardWebhooks, stripe, github, slack, shopify, hmac, apiKey, all, any. */
@@ -328,6 +341,16 @@ export interface VerifiedWebhook<P = unknown, T extends TenantConfig = TenantCon
   peer: PeerCertificate | undefined;
   /** The replay key held for this delivery, if replay protection is on. */
   replayKey: string | undefined;
+  /**
+   * Headers the sender requires on the answer (Adobe Acrobat Sign's `X-AdobeSign-ClientId` echo).
+   * Adapters set them before the handler runs; when you call verify() yourself, set them too.
+   */
+  readonly responseHeaders?: Readonly<Record<string, string>>;
+  /**
+   * Core's own answer to a sender's handshake (Adobe's verification-of-intent GET). Adapters send
+   * it as it is and do not run the handler; when you call verify() yourself, do the same.
+   */
+  readonly answer?: WebhookHttpResponse;
   /** The handler succeeded: remember the message as done. Idempotent. */
   commit(): Promise<void>;
   /** The handler failed: forget the reservation so the retry is processed. Idempotent. */

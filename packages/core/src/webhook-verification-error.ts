@@ -66,7 +66,7 @@ export const WEBHOOK_ERROR_TITLE: Readonly<Record<WebhookErrorCode, string>> = O
   CERT_NOT_YET_VALID: 'Client certificate not yet valid',
   CERT_REVOKED: 'Client certificate revoked',
   CERT_WRONG_USAGE: 'Client certificate not valid for client authentication',
-  UNTRUSTED_PROXY: 'Forwarded client certificate from an untrusted proxy',
+  UNTRUSTED_PROXY: 'Forwarded header from an untrusted proxy',
   MALFORMED_PAYLOAD: 'Webhook payload malformed',
   UNKNOWN_TENANT: 'Unknown webhook tenant',
   TENANT_MISMATCH: 'Webhook tenant mismatch',
@@ -91,6 +91,8 @@ export interface WebhookVerificationErrorOptions {
   /** Which scheme or step raised it, for logs and metrics. */
   scheme?: string;
   tenant?: string;
+  /** Headers the sender requires on any answer to its authenticated delivery (Adobe's client-id echo). */
+  responseHeaders?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -104,6 +106,8 @@ export class WebhookVerificationError extends Error {
   readonly detail: string | undefined;
   readonly scheme: string | undefined;
   readonly tenant: string | undefined;
+  /** Sent with the answer (rejectionResponse adds them): what the sender requires on every answer, e.g. Adobe's echo. */
+  readonly responseHeaders: Readonly<Record<string, string>> | undefined;
   /** Brand checked by isWebhookVerificationError across package copies. */
   readonly isWebhookVerificationError = true as const;
 
@@ -125,6 +129,7 @@ export class WebhookVerificationError extends Error {
     this.detail = options.detail;
     this.scheme = options.scheme;
     this.tenant = options.tenant;
+    this.responseHeaders = options.responseHeaders;
   }
 }
 

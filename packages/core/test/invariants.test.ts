@@ -11,7 +11,7 @@
 //   and a memory property: 2,000 max-length ids / tenant ids stay within the stores' byte bounds.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, createPrivateKey, createPublicKey, sign as edSign, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, createPublicKey, sign as edSign, type KeyObject } from 'node:crypto';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -20,6 +20,7 @@ import { Webhook as SvixWebhook } from 'svix';
 import Stripe from 'stripe';
 import { sign as octokitSign } from '@octokit/webhooks-methods';
 import {
+  adobeSign,
   all,
   any,
   apiKey,
@@ -38,6 +39,7 @@ import {
   standardWebhooks,
   stripe,
   toProblem,
+  twilio,
   WEBHOOK_ERROR_CODES,
   WEBHOOK_ERROR_STATUS,
   type HmacOptions,
@@ -154,6 +156,23 @@ interface Case {
 }
 
 const HM_BODY: HmacOptions = { header: 'x-sig', idHeader: 'x-id' };
+const TWILIO_BASE = 'https://hooks.example.com';
+const twilioJsonUrl = (r: WebhookRequest) => `${TWILIO_BASE}${r.url}?bodySHA256=${createHash('sha256').update(r.body).digest('hex')}`;
+/** A Twilio form body: a few parameters, some repeated with distinct values, some empty, any text (UTF-8). */
+function formBody(rnd: Rng): Buffer {
+  const u = new URLSearchParams();
+  const seen = new Set<string>();
+  const n = 1 + int(rnd, 6);
+  for (let i = 0; i < n; i++) {
+    const name = pick(rnd, ['From', 'To', 'Body', 'MediaUrl', 'a', 'ab', '']) + (chance(rnd, 0.3) ? String(i) : '');
+    const value = chance(rnd, 0.2) ? '' : `${text(rnd, int(rnd, 12), 'ab +=&%é€😀.')}${i}`;
+    // Twilio never sends one name=value pair twice (the verifier refuses it).
+    if (seen.has(`${name}=${value}`)) continue;
+    seen.add(`${name}=${value}`);
+    u.append(name, value);
+  }
+  return Buffer.from(u.toString());
+}
 const HM_FULL: HmacOptions = { header: 'x-sig', idHeader: 'x-id', timestampHeader: 'x-ts', template: '{id}.{timestamp}.{body}', prefix: 'sha256=', encoding: 'base64' };
 const HM_AFTER: HmacOptions = { header: 'x-sig', idHeader: 'x-id', timestampHeader: 'x-ts', template: '{timestamp}:{body}:{id}', encoding: 'base64url' };
 
@@ -244,6 +263,31 @@ const CASES: Case[] = [
     sign: (signers, _body, id) => sign.apiKey({ key: signers[0]!, id, idHeader: 'x-delivery' }),
     body: (rnd) => jsonBody(rnd),
     idHeader: 'x-delivery',
+  },
+  // Twilio signs the URL: every request of these properties targets /webhooks at TWILIO_BASE.
+  {
+    name: 'twilio (form)',
+    make: (keys) => twilio({ publicUrl: TWILIO_BASE, ...(keys ? { secret: keys } : {}) }),
+    pair: symmetric((rnd) => bytes(rnd, 16).toString('hex')),
+    sign: (signers, body, id) => sign.twilio({ secret: signers[0]!, url: `${TWILIO_BASE}/webhooks`, body, id }),
+    body: (rnd) => formBody(rnd),
+    idHeader: 'i-twilio-idempotency-token',
+  },
+  {
+    // The target is fixed here, so the receiver rebuilds the URL Twilio would call, bodySHA256 included.
+    name: 'twilio (JSON, bodySHA256)',
+    make: (keys) => twilio({ publicUrl: twilioJsonUrl, ...(keys ? { secret: keys } : {}) }),
+    pair: symmetric((rnd) => bytes(rnd, 16).toString('hex')),
+    sign: (signers, body, id) => sign.twilio({ secret: signers[0]!, url: twilioJsonUrl({ method: 'POST', url: '/webhooks', headers: {}, body }), body, id }),
+    body: (rnd) => jsonBody(rnd),
+    idHeader: 'i-twilio-idempotency-token',
+  },
+  {
+    name: 'adobeSign',
+    make: (keys) => adobeSign(keys ? { clientId: keys } : {}),
+    pair: symmetric((rnd) => `CBJCHBCAABAA${text(rnd, 20 + int(rnd, 20))}`),
+    sign: (signers) => sign.adobeSign({ clientId: signers[0]! }),
+    body: (rnd) => jsonBody(rnd),
   },
 ];
 
@@ -493,7 +537,7 @@ describe('I2 the replay key names the tenant the lookup found', () => {
       const tenants: Record<string, TenantConfig> = { acme: { secrets: [c.pair(() => 0.5).verify] } };
       const v = verifierOf(c.make(), { tenants: { resolve: fromParam(), lookup: (id: string) => tenants[id] } });
       const key = c.pair(() => 0.25);
-      const body = Buffer.from('{"a":1}');
+      const body = c.body(() => 0.5);
       const headers = c.sign([key.sign], body, 'msg_proto', NOW_S);
       for (const name of PROTOTYPE_NAMES) {
         const e = await refusedWith(v.verify(req(headers, body, name)), 'UNKNOWN_TENANT', `${c.name} tenant ${name}`);
@@ -612,6 +656,56 @@ describe('I3 one reading of every signed content', () => {
       });
     });
   }
+
+  test('twilio: a re-split of its name+value concatenation, a reordering or a re-encoding verifies only under the original replay key', async () => {
+    // Twilio signs name+value with no separator ("ab"+"c" and "a"+"bc" sign alike): such re-splits
+    // of a captured delivery do verify, so the replay identity is the signed string, not the body.
+    let accepted = 0;
+    await forAll('I3 twilio re-splits', 60, async (rnd) => {
+      const token = bytes(rnd, 16).toString('hex');
+      const v = verifierOf(twilio({ secret: token, publicUrl: TWILIO_BASE }));
+      const body = formBody(rnd);
+      const headers = sign.twilio({ secret: token, url: `${TWILIO_BASE}/webhooks`, body });
+      const original = await replayKeyOf(v, req(headers, body), 'the original');
+      const pairs = [...new URLSearchParams(body.toString())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const moved = pairs.map(([n, x]) => [n, x] as [string, string]);
+        const i = int(rnd, moved.length);
+        const [n, x] = moved[i]!;
+        const k = 1 + int(rnd, 3);
+        switch (int(rnd, 3)) {
+          case 0: // characters from the name into the value, or back
+            moved[i] = chance(rnd, 0.5) ? [n.slice(0, -k), n.slice(-k) + x] : [n + x.slice(0, k), x.slice(k)];
+            break;
+          case 1: // characters from the value into the next name, or back
+            if (i + 1 < moved.length) {
+              const [n2, x2] = moved[i + 1]!;
+              if (chance(rnd, 0.5)) [moved[i], moved[i + 1]] = [[n, x.slice(0, -k)], [x.slice(-k) + n2, x2]];
+              else [moved[i], moved[i + 1]] = [[n, x + n2.slice(0, k)], [n2.slice(k), x2]];
+            }
+            break;
+          default: // the same pairs, in another order
+            moved.reverse();
+        }
+        const form = new URLSearchParams();
+        for (const [a, b] of shuffled(rnd, moved)) form.append(a, b);
+        const m = Buffer.from(form.toString().replace(/%20/g, chance(rnd, 0.5) ? '%20' : '+'));
+        try {
+          const w = await v.verify(req(headers, m));
+          accepted++;
+          assert.equal(w.replayKey, original, `re-split ${m.toString()} of ${body.toString()}: another replay key`);
+        } catch (e) {
+          if (e instanceof assert.AssertionError) throw e;
+          assert.ok(isWebhookVerificationError(e) && ['MALFORMED_SIGNATURE', 'SIGNATURE_MISMATCH'].includes(e.code), `re-split ${m.toString()}: ${String(e)}`);
+        }
+      }
+      // A name=value pair sent twice is never signed twice: refused, whatever the signature.
+      const [n0, x0] = pairs[0]!;
+      const dup = Buffer.from(`${body.toString()}&${new URLSearchParams([[n0, x0]]).toString()}`);
+      await refusedWith(v.verify(req(headers, dup)), 'MALFORMED_SIGNATURE', 'a pair sent twice');
+    });
+    assert.ok(accepted > 50, `only ${accepted} re-splits verified: the property tests nothing`);
+  });
 
   test('header text above U+00FF: one signature never verifies two spellings of an id under two replay keys', async () => {
     // Core signs header text as latin1 (the bytes Node read). A hand-built request may hold characters
@@ -816,12 +910,14 @@ describe('I6 a misconfigured tenant answers 503 without saying what is wrong', (
     ['shopify', () => shopify(), ['', 's ', []]],
     ['hmac', () => hmac({ header: 'x-sig' }), ['', ' s', 12]],
     ['apiKey', () => apiKey(), [{ id: 'k', sha256: 'zz' }, { id: 'k', sha256: 'ab'.repeat(31) }, '', ' key']],
+    ['twilio', () => twilio({ publicUrl: TWILIO_BASE }), ['', ' token', 12]],
+    ['adobeSign', () => adobeSign(), ['', 'two words', 'line\nbreak', 5, 'x'.repeat(300)]],
   ];
   for (const [name, make, secrets] of BAD) {
     test(`${name}: a malformed secret is TENANT_LOOKUP_FAILED; the specifics only in error.cause`, async () => {
       for (const secret of secrets) {
         const v = verifierOf(make(), { tenants: { resolve: fromParam(), lookup: () => ({ secrets: [secret] as KeyInput[] }) } });
-        const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(NOW_S), 'webhook-signature': `v1,${Buffer.alloc(32).toString('base64')}`, 'stripe-signature': `t=${NOW_S},v1=${'0'.repeat(64)}`, 'x-hub-signature-256': `sha256=${'0'.repeat(64)}`, 'x-slack-signature': `v0=${'0'.repeat(64)}`, 'x-slack-request-timestamp': String(NOW_S), 'x-shopify-hmac-sha256': Buffer.alloc(32).toString('base64'), 'x-sig': '0'.repeat(64), authorization: 'Bearer k' };
+        const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(NOW_S), 'webhook-signature': `v1,${Buffer.alloc(32).toString('base64')}`, 'stripe-signature': `t=${NOW_S},v1=${'0'.repeat(64)}`, 'x-hub-signature-256': `sha256=${'0'.repeat(64)}`, 'x-slack-signature': `v0=${'0'.repeat(64)}`, 'x-slack-request-timestamp': String(NOW_S), 'x-shopify-hmac-sha256': Buffer.alloc(32).toString('base64'), 'x-sig': '0'.repeat(64), authorization: 'Bearer k', 'x-twilio-signature': Buffer.alloc(20).toString('base64'), 'x-adobesign-clientid': 'CBJ' };
         const e = await refusedWith(v.verify(req(headers, '{}', 'acme')), 'TENANT_LOOKUP_FAILED', `${name} secret ${JSON.stringify(secret)}`);
         const shown = [e.message, e.detail ?? '', JSON.stringify(toProblem(e)), JSON.stringify(e)].join('\n');
         assert.doesNotMatch(shown, LEAKY, `${name} secret ${JSON.stringify(secret)}: ${shown}`);

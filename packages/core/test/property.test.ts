@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { createVerifier, github, isWebhookVerificationError, sign, slack, standardWebhooks, stripe, shopify, any, type Verifier } from '@hookguard/core';
+import { adobeSign, createVerifier, github, isWebhookVerificationError, sign, slack, standardWebhooks, stripe, shopify, twilio, any, type Verifier } from '@hookguard/core';
 import { SECRET } from './helpers.js';
 
 const RUNS = 300;
@@ -11,15 +12,18 @@ const verifiers: Array<[string, Verifier]> = [
   ['github', createVerifier({ scheme: github({ secret: 'prop', allowSha1: true }), replay: false })],
   ['slack', createVerifier({ scheme: slack({ secret: 'prop' }), replay: false, toleranceSec: 1e9 })],
   ['any', createVerifier({ scheme: any(shopify({ secret: 'prop' }), github({ secret: 'prop' })), replay: false })],
+  ['twilio', createVerifier({ scheme: twilio({ secret: 'prop', publicUrl: 'https://hooks.example.com' }), replay: false })],
+  ['adobeSign', createVerifier({ scheme: adobeSign({ clientId: 'CBJCHBCAABAAprop' }), replay: false })],
 ];
 const headerNames = fc.constantFrom(
   'webhook-id', 'webhook-timestamp', 'webhook-signature', 'svix-signature', 'stripe-signature', 'x-hub-signature-256',
   'x-hub-signature', 'x-slack-signature', 'x-slack-request-timestamp', 'x-shopify-hmac-sha256', 'content-type',
+  'x-twilio-signature', 'x-twilio-webhooks-signature-settings', 'x-forwarded-host', 'x-forwarded-proto', 'host', 'x-adobesign-clientid',
 );
 const headerValue = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary' }),
-  fc.constantFrom('v1,', 'v1a,AAAA', 't=1,v1=', 'sha256=', 'v0=', ' ', ',,,', '=', 'v1,' + 'A'.repeat(44)),
+  fc.constantFrom('v1,', 'v1a,AAAA', 't=1,v1=', 'sha256=', 'v0=', ' ', ',,,', '=', 'v1,' + 'A'.repeat(44), 'A'.repeat(27) + '=', 'algorithm=HMAC_SHA256', 'CBJCHBCAABAAprop!'),
   fc.array(fc.string(), { maxLength: 3 }),
 );
 const headers = fc.dictionary(headerNames, headerValue, { maxKeys: 6 });
@@ -57,6 +61,35 @@ test('a correctly signed message with any one byte of its body changed never ver
   );
 });
 
+test('a correctly signed Twilio form or JSON delivery with any one byte of its body, URL or signature changed never verifies', async () => {
+  const v = verifiers.find(([n]) => n === 'twilio')![1];
+  const param = fc.tuple(fc.string({ maxLength: 8 }), fc.string({ maxLength: 16 }));
+  const delivery = fc.oneof(
+    fc.uniqueArray(param, { minLength: 1, maxLength: 8, selector: ([n, x]) => `${n}=${x}` }).map((pairs) => ({ path: '/sms?x=1', body: new URLSearchParams(pairs).toString() })),
+    fc.json().map((json) => ({ path: `/events?bodySHA256=${createHash('sha256').update(json).digest('hex')}`, body: json })),
+  );
+  await fc.assert(
+    fc.asyncProperty(delivery, fc.nat(), fc.integer({ min: 1, max: 255 }), fc.constantFrom('body', 'url', 'signature'), async ({ path, body }, at, xor, where) => {
+      const b = Buffer.from(body);
+      const h = sign.twilio({ secret: 'prop', url: `https://hooks.example.com${path}`, body: b });
+      await v.verify({ method: 'POST', url: path, headers: h, body: b });
+      const flip = (s: Buffer) => {
+        const m = Buffer.from(s);
+        const i = at % m.length;
+        m[i] = m[i]! ^ xor;
+        return m;
+      };
+      fc.pre(where !== 'body' || b.length > 0);
+      const r = { method: 'POST', url: path, headers: h, body: b };
+      if (where === 'body') r.body = flip(b);
+      else if (where === 'url') r.url = flip(Buffer.from(path, 'latin1')).toString('latin1');
+      else r.headers = { ...h, 'x-twilio-signature': flip(Buffer.from(h['x-twilio-signature']!, 'latin1')).toString('latin1') };
+      await assert.rejects(v.verify(r), (e: unknown) => isWebhookVerificationError(e) && ['SIGNATURE_MISMATCH', 'MALFORMED_SIGNATURE'].includes(e.code));
+    }),
+    { numRuns: RUNS },
+  );
+});
+
 test('signatures made with another key never verify', async () => {
   await fc.assert(
     fc.asyncProperty(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s !== 'prop' && s.trim() === s), fc.uint8Array({ maxLength: 128 }), async (secret, body) => {
@@ -65,10 +98,15 @@ test('signatures made with another key never verify', async () => {
         [verifiers[1]![1], sign.stripe({ secret, body: b })],
         [verifiers[2]![1], sign.github({ secret, body: b })],
         [verifiers[3]![1], sign.slack({ secret, body: b })],
+        [verifiers.find(([n]) => n === 'adobeSign')![1], sign.adobeSign({ clientId: `CBJ${Buffer.from(secret).toString('hex')}` })],
       ] as const;
       for (const [v, h] of attempts) {
         await assert.rejects(v.verify({ method: 'POST', url: '/', headers: h, body: b }), (e: unknown) => isWebhookVerificationError(e) && e.code === 'SIGNATURE_MISMATCH');
       }
+      // Twilio binds a non-form body through the URL's bodySHA256.
+      const path = `/?bodySHA256=${createHash('sha256').update(b).digest('hex')}`;
+      const th = sign.twilio({ secret, url: `https://hooks.example.com${path}`, body: b });
+      await assert.rejects(verifiers.find(([n]) => n === 'twilio')![1].verify({ method: 'POST', url: path, headers: th, body: b }), (e: unknown) => isWebhookVerificationError(e) && e.code === 'SIGNATURE_MISMATCH');
     }),
     { numRuns: RUNS },
   );

@@ -14,6 +14,7 @@ import type { VerifyWebhookOptions } from './types.js';
 import { toWebhookRequest } from './lib/to-webhook-request.js';
 import { requestBody } from './lib/request-body.js';
 import { settleOnResponse } from './lib/settle-on-response.js';
+import { sendResponse } from './lib/send-response.js';
 
 /**
  * Express 4/5 middleware: verifies the delivery with @hookguard/core, then sets `req.body` to the
@@ -35,10 +36,7 @@ export function verifyWebhook<T extends TenantConfig = TenantConfig>(options: Ve
       next(error);
       return;
     }
-    const answer = rejectionResponse(error, { detail });
-    res.statusCode = answer.status;
-    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-    res.end(answer.body);
+    sendResponse(res, rejectionResponse(error, { detail }));
   }
 
   async function handle(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -67,8 +65,15 @@ export function verifyWebhook<T extends TenantConfig = TenantConfig>(options: Ve
       await webhook.release().catch(() => undefined);
       return;
     }
+    // A sender's handshake (Adobe's verification of intent): core's answer, and no handler.
+    if (webhook.answer) {
+      sendResponse(res, webhook.answer);
+      return;
+    }
     req.body = webhook.payload;
     req.webhook = webhook;
+    // What the sender requires on any answer (Adobe's client-id echo), set before the handler writes one.
+    if (webhook.responseHeaders) for (const [name, value] of Object.entries(webhook.responseHeaders)) res.setHeader(name, value);
     settleOnResponse(res, webhook);
     next();
   }

@@ -6,6 +6,7 @@ import {
   WebhookConfigError,
   type TenantConfig,
   type VerifierSource,
+  type WebhookHttpResponse,
   type WebhookVerificationError,
 } from '@hookguard/core';
 import type { Context, Middleware } from 'koa';
@@ -16,7 +17,11 @@ import { toWebhookRequest } from './lib/to-webhook-request.js';
 
 /** Answers a rejection with core's response: status, headers, problem+json body. */
 function respond(ctx: Context, error: WebhookVerificationError, problemDetail: boolean | undefined): void {
-  const response = rejectionResponse(error, problemDetail === undefined ? {} : { detail: problemDetail });
+  send(ctx, rejectionResponse(error, problemDetail === undefined ? {} : { detail: problemDetail }));
+}
+
+/** Sends an answer exactly as core built it (a rejection, or a sender's handshake). */
+function send(ctx: Context, response: WebhookHttpResponse): void {
   ctx.status = response.status;
   // Headers first: Koa keeps a Content-Type that is already set when a string body is assigned.
   ctx.set(response.headers);
@@ -59,6 +64,10 @@ export function verifyWebhook<P = unknown, T extends TenantConfig = TenantConfig
       throw e;
     }
 
+    // A sender's handshake (Adobe's verification of intent): core's answer, and no handler.
+    if (webhook.answer) return send(ctx, webhook.answer);
+    // What the sender requires on any answer (Adobe's client-id echo), set before the handler answers.
+    if (webhook.responseHeaders) ctx.set(webhook.responseHeaders as Record<string, string>);
     ctx.state.webhook = webhook;
     const request = ctx.request as { rawBody?: unknown; body?: unknown };
     request.rawBody = webhook.rawBody;

@@ -1,18 +1,19 @@
 import { Catch, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { WebhookRejectedException } from './webhook-rejected.exception.js';
+import { WebhookAnswerException } from './lib/webhook-answer.exception.js';
 
 /**
  * Sends a WebhookRejectedException as core built it: `application/problem+json` (or the 200
- * duplicate acknowledgement) with its headers. @VerifiedWebhook() applies it to the route, so
- * nothing needs registering; it only catches WebhookRejectedException, other errors go on to your
- * filters.
+ * duplicate acknowledgement) with its headers; and core's answer to a sender's handshake (Adobe's
+ * verification-of-intent GET) the same way. @VerifiedWebhook() applies it to the route, so nothing
+ * needs registering; it catches only these two, other errors go on to your filters.
  */
-@Catch(WebhookRejectedException)
-export class WebhookExceptionFilter implements ExceptionFilter<WebhookRejectedException> {
+@Catch(WebhookRejectedException, WebhookAnswerException)
+export class WebhookExceptionFilter implements ExceptionFilter<WebhookRejectedException | WebhookAnswerException> {
   constructor(@Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost) {}
 
-  catch(exception: WebhookRejectedException, host: ArgumentsHost): void {
+  catch(exception: WebhookRejectedException | WebhookAnswerException, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const res: unknown = http.getResponse();
     const adapter = this.adapterHost.httpAdapter;

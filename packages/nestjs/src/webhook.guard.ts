@@ -11,6 +11,7 @@ import {
 } from '@hookguard/core';
 import { WebhookVerifiers } from './webhook-verifiers.js';
 import { WebhookRejectedException } from './webhook-rejected.exception.js';
+import { WebhookAnswerException } from './lib/webhook-answer.exception.js';
 import { getDeferredParseError } from './lib/deferred-parse-error.js';
 import { getWebhookState, setWebhookState } from './lib/webhook-state.js';
 import { nodeResponse } from './lib/http.js';
@@ -66,6 +67,11 @@ export class WebhookGuard implements CanActivate {
       await webhook.release().catch(() => undefined);
       return false;
     }
+    // A sender's handshake (Adobe's verification of intent): core's answer, sent by
+    // WebhookExceptionFilter; the handler never runs.
+    if (webhook.answer) throw new WebhookAnswerException(webhook.answer);
+    // What the sender requires on any answer (Adobe's client-id echo), set before the handler answers.
+    if (webhook.responseHeaders) for (const [name, value] of Object.entries(webhook.responseHeaders)) res?.setHeader?.(name, value);
     const state = setWebhookState(req, webhook);
     req['webhook'] = webhook;
     req.body = webhook.payload;

@@ -59,15 +59,26 @@ function oneValue(headers: WebhookRequest['headers'], name: string): string | un
 }
 
 /**
+ * The one trust decision for forwarded headers of every kind: is this address one of `proxy.trusted`?
+ * The certificate reader below and the schemes that read X-Forwarded-* (twilio) both ask it.
+ */
+export function trustedProxyCheck(options: TrustedProxyOptions): (address: string | undefined) => boolean {
+  if (!options || !Array.isArray(options.trusted) || options.trusted.length === 0)
+    throw new WebhookConfigError('proxy.trusted must list the addresses or CIDRs of your proxies');
+  const list = blockList(options.trusted);
+  return (address) => isTrusted(list, address);
+}
+
+/**
  * Returns how to read the peer certificate of a request behind a TLS-terminating proxy. The
  * forwarded header is honoured only from a trusted proxy address; from anywhere else its mere
- * presence is a spoofing attempt (UNTRUSTED_PROXY).
+ * presence is a spoofing attempt (UNTRUSTED_PROXY). Undefined when the proxy forwards no
+ * certificate (no `format`).
  */
-export function proxyPeerReader(options: TrustedProxyOptions): (request: WebhookRequest) => PeerCertificate | undefined {
-  if (!options || !Array.isArray(options.trusted) || options.trusted.length === 0)
-    throw new WebhookConfigError('proxy.trusted must list the addresses or CIDRs of your TLS-terminating proxies');
+export function proxyPeerReader(options: TrustedProxyOptions): ((request: WebhookRequest) => PeerCertificate | undefined) | undefined {
+  const isTrustedAddress = trustedProxyCheck(options);
+  if (options.format === undefined) return undefined;
   if (!FORMATS.includes(options.format)) throw new WebhookConfigError(`proxy.format must be one of ${FORMATS.join(', ')}`);
-  const list = blockList(options.trusted);
   if (options.albMode !== undefined && options.albMode !== 'passthrough' && options.albMode !== 'verify') throw new WebhookConfigError("proxy.albMode must be 'passthrough' or 'verify'");
   const albVerify = options.format === 'aws-alb' && options.albMode === 'verify';
   const headerName = (options.header ?? (albVerify ? 'x-amzn-mtls-clientcert-leaf' : DEFAULT_HEADERS[options.format])).toLowerCase();
@@ -76,7 +87,7 @@ export function proxyPeerReader(options: TrustedProxyOptions): (request: Webhook
   const format = options.format;
   const names = verifyHeader !== undefined ? [headerName, verifyHeader] : [headerName];
   return (request) => {
-    const trusted = isTrusted(list, request.remoteAddress);
+    const trusted = isTrustedAddress(request.remoteAddress);
     const present = names.some((name) => isPresent(rawHeader(request.headers, name)));
     if (!trusted) {
       if (present)

@@ -1,4 +1,5 @@
 import type { PeerCertificate, ReplayStore, SchemeVerdict, TenantConfig, VerifiedWebhook } from '../types.js';
+import type { WebhookHttpResponse } from '../node/rejection-response.js';
 import { parsePayload } from './payload.js';
 
 export interface ReplayHold {
@@ -20,6 +21,8 @@ export class VerifiedDelivery<P, T extends TenantConfig> implements VerifiedWebh
   readonly timestamp: number | undefined;
   readonly keyId: string | undefined;
   readonly replayKey: string | undefined;
+  readonly responseHeaders: Readonly<Record<string, string>> | undefined;
+  readonly answer: WebhookHttpResponse | undefined;
   #parsed = false;
   #payload: unknown;
   #hold: ReplayHold | undefined;
@@ -37,6 +40,8 @@ export class VerifiedDelivery<P, T extends TenantConfig> implements VerifiedWebh
     this.timestamp = verdict.timestamp;
     this.keyId = verdict.keyId;
     this.replayKey = undefined;
+    this.responseHeaders = verdict.responseHeaders;
+    this.answer = verdict.answer;
   }
 
   get payload(): P {

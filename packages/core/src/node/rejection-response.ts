@@ -15,9 +15,9 @@ export function rejectionResponse(error: WebhookVerificationError, options: ToPr
   // The same rule as isAcknowledgement(): an adapter that answers these itself and one that calls
   // this function cannot disagree on which rejections are acknowledgements.
   if (isAcknowledgement(error)) {
-    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ received: true, duplicate: true }) };
+    return { status: 200, headers: { ...error.responseHeaders, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ received: true, duplicate: true }) };
   }
-  const headers: Record<string, string> = { 'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8` };
+  const headers: Record<string, string> = { ...error.responseHeaders, 'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8` };
   if (error.code === 'REPLAY_IN_FLIGHT') headers['retry-after'] = '5';
   if (error.status === 503) headers['retry-after'] = '10';
   // The rest of an oversized body is not read: the connection cannot be reused.

@@ -31,6 +31,8 @@ export function all(...schemes: Scheme[]): Scheme {
         out.replayId ??= v.replayId;
         out.signedContent ??= v.signedContent;
         out.payloadId ??= v.payloadId;
+        out.answer ??= v.answer;
+        if (v.responseHeaders) out.responseHeaders = { ...out.responseHeaders, ...v.responseHeaders };
       }
       if (out.replayId === undefined && out.signedContent === undefined && out.payloadId === undefined && unsigned) {
         out.replayId = unsigned.replayId;
@@ -40,7 +42,7 @@ export function all(...schemes: Scheme[]): Scheme {
         out.id ??= unsigned.id;
         out.keyId ??= unsigned.keyId;
       }
-      for (const k of ['id', 'timestamp', 'keyId', 'replayId', 'signedContent', 'payloadId', 'unsignedId'] as const) if (out[k] === undefined) delete out[k];
+      for (const k of ['id', 'timestamp', 'keyId', 'replayId', 'signedContent', 'payloadId', 'unsignedId', 'answer', 'responseHeaders'] as const) if (out[k] === undefined) delete out[k];
       return out;
     },
   };

@@ -9,8 +9,9 @@
 //   keyChanged an accept of the same signed material (and tenant) under another replay key
 //   leak       a rejection whose message or detail holds a secret or the expected signature
 // and the CPU time of each verify (process.cpuUsage around it: run one scheme per process).
-import { createHmac, createPrivateKey, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import {
+  adobeSign,
   all,
   any,
   apiKey,
@@ -24,6 +25,7 @@ import {
   slack,
   standardWebhooks,
   stripe,
+  twilio,
   WEBHOOK_ERROR_CODES,
   WEBHOOK_ERROR_STATUS,
   type HmacOptions,
@@ -61,6 +63,8 @@ export interface Delivery {
   headers: Headers;
   body: Buffer;
   tenant?: string;
+  /** The request target, for schemes that sign the URL (default /webhooks). */
+  url?: string;
 }
 
 const HANG_MS = 5_000;
@@ -290,6 +294,101 @@ function apiKeyLeaf(key: string): Leaf {
   };
 }
 
+/**
+ * Twilio, read independently of core: the URL (publicUrl base + target, with and without its port)
+ * then the form parameters sorted by name (a bodySHA256 URL signs the URL alone and binds the body
+ * by its hash). The material is the signed string itself: re-splits of name+value verify by design.
+ */
+const TWILIO_BASE = 'https://hooks.example.com';
+function twilioJudge(token: string, d: Delivery): Verdict {
+  const sig = str(read(d.headers, 'x-twilio-signature'));
+  const settings = read(d.headers, 'x-twilio-webhooks-signature-settings');
+  const url = `${TWILIO_BASE}${d.url ?? '/webhooks'}`;
+  if (sig === undefined || settings === DUP || !/^\/[\x21-\x7e]*$/.test(d.url ?? '/webhooks')) return none;
+  let algorithm = 'sha1';
+  if (settings !== undefined) {
+    if (settings.length > 256) return none;
+    for (const part of settings.split(',')) {
+      const eq = part.indexOf('=');
+      const name = eq === -1 ? '' : part.slice(eq + 1).trim().toUpperCase();
+      if (eq === -1 || part.slice(0, eq).trim() !== 'algorithm' || !name) continue;
+      if (name !== 'HMAC_SHA1' && name !== 'HMAC_SHA256') return none;
+      algorithm = name === 'HMAC_SHA1' ? 'sha1' : 'sha256';
+      break;
+    }
+  }
+  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1).split('#')[0]!.split('&') : [];
+  const hashes = query.filter((p) => p.startsWith('bodySHA256=') || p === 'bodySHA256').map((p) => p.slice(11));
+  let params = '';
+  let bodyOk = true;
+  if (hashes.length > 1 || (hashes.length === 1 && !/^[0-9a-f]{64}$/.test(hashes[0]!))) return none;
+  if (hashes.length === 1) bodyOk = createHash('sha256').update(d.body).digest('hex') === hashes[0];
+  else if (d.body.length > 0) {
+    const text = d.body.toString('latin1');
+    if (!/^[\x21-\x7e]+$/.test(text) || /%(?![0-9A-F]{2})/.test(text)) return none;
+    const pairs: Array<[string, string]> = [];
+    for (const part of text.split('&')) {
+      const eq = part.indexOf('=');
+      if (part === '' || eq === -1) return none;
+      try {
+        const dec = (x: string) => decodeURIComponent(x.replace(/\+/g, ' '));
+        pairs.push([dec(part.slice(0, eq)), dec(part.slice(eq + 1))]);
+      } catch {
+        return none;
+      }
+    }
+    if (pairs.length > 1000 || new Set(pairs.map((p) => JSON.stringify(p))).size !== pairs.length) return none;
+    pairs.sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
+    params = pairs.map(([n, v]) => n + v).join('');
+  }
+  const noPort = url;
+  const expected = [noPort, noPort.replace(TWILIO_BASE, `${TWILIO_BASE}:443`)].map((u) => createHmac(algorithm, token).update(u + params, 'utf8').digest('base64'));
+  const at = expected.indexOf(sig);
+  return { material: at === -1 ? `twilio|${url}|${params}` : `twilio|${at}|${url}|${params}`, vouched: at !== -1 && bodyOk, expected };
+}
+function twilioBase(token: string, wrongToken: string, rnd: Rng, wrongKey: boolean): Delivery {
+  const json = chance(rnd, 0.3);
+  let body: Buffer;
+  let url: string;
+  if (json) {
+    body = bodyOf(rnd);
+    url = `/events?t=${int(rnd, 100)}&bodySHA256=${createHash('sha256').update(body).digest('hex')}`;
+  } else {
+    const u = new URLSearchParams();
+    const seen = new Set<string>();
+    for (let i = 0, n = 1 + int(rnd, 8); i < n; i++) {
+      const name = pick(rnd, ['AccountSid', 'From', 'To', 'Body', 'MediaUrl', 'a', 'ab', '']);
+      const value = chance(rnd, 0.2) ? '' : text(rnd, int(rnd, 20), 'abc +=&%?é€😀.:/');
+      if (!seen.has(`${name}=${value}`)) u.append(name, value);
+      seen.add(`${name}=${value}`);
+    }
+    body = Buffer.from(u.toString());
+    url = chance(rnd, 0.5) ? '/sms' : `/sms?tenant=${text(rnd, 5)}&x=%20y`;
+  }
+  // Signed with and without the default port, as Twilio's products do.
+  const signedUrl = `${chance(rnd, 0.3) ? `${TWILIO_BASE}:443` : TWILIO_BASE}${url}`;
+  const headers: Headers = sign.twilio({ secret: wrongKey ? wrongToken : token, url: signedUrl, body, algorithm: chance(rnd, 0.2) ? 'HMAC_SHA256' : 'HMAC_SHA1', id: text(rnd, 36) });
+  return { headers, body, url };
+}
+
+/** A byte of the request target changed, cut or extended (only for targets that sign the URL). */
+function mutateUrl(rnd: Rng, url: string, kinds: string[]): string {
+  kinds.push('url');
+  const at = int(rnd, url.length);
+  switch (int(rnd, 5)) {
+    case 0:
+      return url.slice(0, at) + String.fromCharCode(url.charCodeAt(at) ^ (1 << int(rnd, 7))) + url.slice(at + 1);
+    case 1:
+      return url.slice(0, at + 1);
+    case 2:
+      return url + pick(rnd, ['&', '?', '#', '=', 'x', '&bodySHA256=' + '0'.repeat(64), '/']);
+    case 3:
+      return url.replace(/[0-9a-f]/, (c) => c.toUpperCase());
+    default:
+      return pick(rnd, ['http://evil.example/sms', '*', '', url.toUpperCase(), `${url}\u00e9`]);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // targets: a verifier and how to judge its accepts
 
@@ -401,6 +500,27 @@ function targets(seed: number): Target[] {
     tenants: [...tenantKeys.keys()],
   };
 
+  const twilioToken = createHash('sha256').update(plain()).digest('hex').slice(0, 32);
+  const twilioTarget: Target = {
+    name: 'twilio',
+    verifier: createVerifier({ scheme: twilio({ secret: twilioToken, publicUrl: TWILIO_BASE }), ...common }),
+    base: (r, wrong) => twilioBase(twilioToken, `${twilioToken}x`, r, wrong),
+    judge: (d) => twilioJudge(twilioToken, d),
+    secrets: [twilioToken],
+  };
+  const adobeClient = `CBJCHBCAABAA${text(rnd, 32)}`;
+  const adobeTarget: Target = {
+    name: 'adobeSign',
+    verifier: createVerifier({ scheme: adobeSign({ clientId: adobeClient }), ...common }),
+    base: (r, wrong) => ({ headers: { ...sign.adobeSign({ clientId: wrong ? `${adobeClient}x` : adobeClient }), 'content-type': 'application/json' }, body: bodyOf(r) }),
+    // No signature: the client id is what vouches, for any body; the identity is the body's digest.
+    judge: (d) => {
+      const id = read(d.headers, 'x-adobesign-clientid');
+      return { material: `body|${d.body.toString('latin1')}`, vouched: id === adobeClient, expected: [] };
+    },
+    secrets: [],
+  };
+
   return [
     single('standardWebhooks v1', standardLeaf('standardWebhooks', v1Keys, whsecPair(rnd))),
     single('standardWebhooks v1a', standardLeaf('standardWebhooks', v1aKeys, edPair(rnd))),
@@ -416,6 +536,8 @@ function targets(seed: number): Target[] {
     combo('any(github, hmac) one secret', 'any', [githubLeaf(shared), hmacLeaf({ header: 'x-sig', secret: shared }, 'hmac')]),
     combo('any(stripe, standardWebhooks)', 'any', [stripeLeaf(`whsec_${plain()}`), standardLeaf('standardWebhooks', [whsecPair(rnd)], whsecPair(rnd))]),
     combo('all(apiKey, standardWebhooks)', 'all', [apiKeyLeaf(plain()), standardLeaf('standardWebhooks', [whsecPair(rnd)], whsecPair(rnd))]),
+    twilioTarget,
+    adobeTarget,
   ];
 }
 
@@ -601,6 +723,8 @@ function mutate(rnd: Rng, base: Delivery, target: Target, kinds: string[]): Deli
   }
   const out: Delivery = { headers, body };
   if (tenant !== undefined) out.tenant = tenant;
+  // Drawn only for deliveries with a URL of their own: the other targets' streams stay as they were.
+  if (base.url !== undefined) out.url = chance(rnd, 0.25) ? mutateUrl(rnd, base.url, kinds) : base.url;
   return out;
 }
 
@@ -609,7 +733,7 @@ function mutate(rnd: Rng, base: Delivery, target: Target, kinds: string[]): Deli
 
 const KNOWN = new Set<string>(WEBHOOK_ERROR_CODES);
 function request(d: Delivery): WebhookRequest {
-  const r: WebhookRequest = { method: 'POST', url: '/webhooks', headers: d.headers, body: d.body, remoteAddress: '127.0.0.1' };
+  const r: WebhookRequest = { method: 'POST', url: d.url ?? '/webhooks', headers: d.headers, body: d.body, remoteAddress: '127.0.0.1' };
   if (d.tenant !== undefined) r.params = { tenant: d.tenant };
   return r;
 }

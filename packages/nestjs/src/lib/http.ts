@@ -6,6 +6,7 @@ export interface NodeResponseLike {
   closed?: boolean;
   destroyed?: boolean;
   once?(event: 'close', listener: () => void): unknown;
+  setHeader?(name: string, value: string): unknown;
   raw?: NodeResponseLike;
 }
 

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import { decodeHex, safeEqual } from './compare.js';
+
+// Twilio sends a few dozen parameters; a form of thousands is no delivery of theirs (and sorting it
+// is work an unauthenticated request must not buy). Express's urlencoded parser stops at 1,000 too.
+const MAX_PARAMS = 1000;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** What Twilio signed, or why the request cannot be read as a Twilio delivery. */
+export type TwilioSigned =
+  | { ok: true; mode: 'form' | 'url' | 'body-hash'; params: Buffer; bodySha256?: Buffer }
+  | { ok: false; reason: string };
+
+const HEX_UPPER = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1);
+
+/**
+ * One form name or value: `+` is a space, `%XX` a byte (upper-case hex, as every form encoder
+ * writes it: `%2b` and `%2B` would otherwise be two spellings of one signed byte), everything else
+ * printable ASCII. The bytes must be UTF-8, so the text Twilio signed has exactly one byte form.
+ */
+function decodePart(body: Buffer, start: number, end: number): string | undefined {
+  const out = Buffer.allocUnsafe(end - start);
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = body[i]!;
+    if (c === 0x2b) out[n++] = 0x20;
+    else if (c === 0x25) {
+      const hi = i + 2 < end ? HEX_UPPER(body[i + 1]!) : -1;
+      const lo = hi >= 0 ? HEX_UPPER(body[i + 2]!) : -1;
+      if (lo < 0) return undefined;
+      out[n++] = (hi << 4) | lo;
+      i += 2;
+    } else if (c >= 0x21 && c <= 0x7e) out[n++] = c;
+    else return undefined;
+  }
+  try {
+    return utf8.decode(out.subarray(0, n));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The POST parameters as Twilio signs them: sorted by name, each name followed by its value, the
+ * values of a repeated name sorted too (twilio-node's getExpectedTwilioSignature). The grammar is
+ * strict: `name=value` pairs joined by `&`, none empty. A name=value pair sent twice is refused:
+ * twilio-node signs each distinct value once, so the copy would reach the handler unsigned.
+ */
+export function signedParams(body: Buffer): Buffer | string {
+  const params = new Map<string, string[]>();
+  let pairs = 0;
+  for (let start = 0; start <= body.length; ) {
+    let end = body.indexOf(0x26, start);
+    if (end === -1) end = body.length;
+    if (++pairs > MAX_PARAMS) return `more than ${MAX_PARAMS} form parameters`;
+    const eq = body.indexOf(0x3d, start);
+    if (end === start) return 'an empty form parameter (a stray &)';
+    if (eq === -1 || eq >= end) return 'a form parameter without =';
+    const name = decodePart(body, start, eq);
+    const value = decodePart(body, eq + 1, end);
+    if (name === undefined || value === undefined) return 'a form parameter that is not percent-encoded UTF-8 (upper-case %XX, printable ASCII otherwise)';
+    const values = params.get(name);
+    if (values === undefined) params.set(name, [value]);
+    else if (values.includes(value)) return 'a name=value pair sent twice (Twilio signs it once)';
+    else values.push(value);
+    start = end + 1;
+  }
+  const parts: string[] = [];
+  // Default sort: UTF-16 code units, as twilio-node's Object.keys(params).sort().
+  for (const name of [...params.keys()].sort()) for (const value of params.get(name)!.sort()) parts.push(name, value);
+  return Buffer.from(parts.join(''), 'utf8');
+}
+
+/**
+ * The `bodySHA256` query parameters of the signed URL (raw, as sent): Twilio adds exactly one to the
+ * URL of a JSON (non-form) delivery; its value is the hex SHA-256 of the body.
+ */
+function bodyHashParams(url: string): string[] {
+  const q = url.indexOf('?');
+  if (q === -1) return [];
+  const hash = url.indexOf('#', q);
+  const query = url.slice(q + 1, hash === -1 ? undefined : hash);
+  const found: string[] = [];
+  for (const pair of query.split('&')) if (pair.startsWith('bodySHA256=') || pair === 'bodySHA256') found.push(pair.slice(11));
+  return found;
+}
+
+/**
+ * Which of Twilio's two modes the signed URL names, and the bytes that follow the URL in the signed
+ * content. The mode follows the URL (it is signed), never the Content-Type (it is not): a URL with
+ * `bodySHA256` signs the URL alone and binds the body by its hash; without it a non-empty body is a
+ * form whose sorted parameters are signed, an empty one signs the URL alone (GET webhooks).
+ */
+export function readTwilioSigned(url: string, body: Buffer): TwilioSigned {
+  const hashes = bodyHashParams(url);
+  if (hashes.length > 1) return { ok: false, reason: 'the URL carries bodySHA256 more than once' };
+  if (hashes.length === 1) {
+    const expected = hashes[0]!.length === 64 ? decodeHex(hashes[0]!) : undefined;
+    if (!expected) return { ok: false, reason: 'bodySHA256 in the URL is not 64 lower-case hex digits' };
+    return { ok: true, mode: 'body-hash', params: EMPTY, bodySha256: expected };
+  }
+  if (body.length === 0) return { ok: true, mode: 'url', params: EMPTY };
+  const params = signedParams(body);
+  return typeof params === 'string' ? { ok: false, reason: params } : { ok: true, mode: 'form', params };
+}
+
+/** The body matches the bodySHA256 the signed URL names (constant time: the hash is public, but cheap to keep so). */
+export function bodyMatches(body: Buffer, expected: Buffer): boolean {
+  return safeEqual(createHash('sha256').update(body).digest(), expected);
+}
+
+const EMPTY = Buffer.alloc(0);
+const URL_START = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i;
+
+/**
+ * The URL as Twilio may have signed it: without its port, and with it (the default port added when
+ * none is written), in twilio-node's order. Twilio signs with or without the port depending on the
+ * product; both readings name the same host, so either signature verifies.
+ */
+export function urlCandidates(url: string): string[] {
+  const m = URL_START.exec(url);
+  if (!m) return [url];
+  const [prefix, scheme, authority] = m as unknown as [string, string, string];
+  const at = authority.lastIndexOf('@');
+  const userInfo = authority.slice(0, at + 1);
+  const hostPort = authority.slice(at + 1);
+  const colon = hostPort.indexOf(':', hostPort.lastIndexOf(']') + 1);
+  const host = colon === -1 ? hostPort : hostPort.slice(0, colon);
+  const rest = url.slice(prefix.length);
+  const without = scheme + userInfo + host + rest;
+  const withPort = colon !== -1 ? url : `${scheme}${userInfo}${host}${scheme.toLowerCase() === 'https://' ? ':443' : ':80'}${rest}`;
+  return without === withPort ? [without] : [without, withPort];
+}
