@@ -3,7 +3,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_BODY, type RunningServer } from './lib/fixture.js';
-import { nextId, send, standard, tenantBody, viaOctokit, viaStandardWebhooksLib, viaStripeLib, viaSvixLib, type Answer, type Delivery } from './lib/deliveries.js';
+import { adobeDelivery, nextId, send, standard, tenantBody, twilioDelivery, TWILIO_FORWARDED, viaOctokit, viaStandardWebhooksLib, viaStripeLib, viaSvixLib, type Answer, type Delivery } from './lib/deliveries.js';
+import { ADOBE_CLIENT_ID } from './lib/fixture.js';
 import { ADAPTERS } from './lib/adapters.js';
 import { recordCode, writeCodes } from './lib/code-coverage.js';
 
@@ -16,7 +17,14 @@ interface Case {
   code?: string;
   /** The handler ran for it. */
   handled: boolean;
+  /** Response headers it must carry (a value), or must not (null). */
+  headers?: Record<string, string | null>;
+  /** The exact JSON body, when the answer is core's own. */
+  json?: unknown;
 }
+
+const echo = { 'x-adobesign-clientid': ADOBE_CLIENT_ID };
+const noEcho = { 'x-adobesign-clientid': null };
 
 const cases: Case[] = [
   { name: 'valid, signed by hookguard', delivery: () => standard(), status: 200, handled: true },
@@ -63,6 +71,22 @@ const cases: Case[] = [
   { name: 'body already parsed by another parser', delivery: () => standard({ path: '/parsed/:tenant' }), status: 500, code: 'RAW_BODY_UNAVAILABLE', handled: false },
   { name: 'invalid JSON behind a valid signature', delivery: () => standard({ body: '{"account":"acct_acme",' }), status: 400, code: 'MALFORMED_PAYLOAD', handled: false },
   { name: 'replay store down: fail closed', delivery: () => standard({ path: '/down/:tenant' }), status: 503, code: 'REPLAY_STORE_UNAVAILABLE', handled: false },
+  // Twilio behind a TLS-terminating proxy on 127.0.0.1: the URL it signed is https://hooks.example.com/...
+  { name: 'Twilio form delivery through a trusted proxy (X-Forwarded-Proto/Host)', delivery: () => twilioDelivery(), status: 200, handled: true },
+  { name: 'Twilio JSON delivery (bodySHA256), signed with :443, through a trusted proxy', delivery: () => twilioDelivery({ json: true, port: true }), status: 200, handled: true },
+  { name: 'Twilio delivery, the same forwarded headers from an address not in proxy.trusted', delivery: () => twilioDelivery({ path: '/twilio-untrusted' }), status: 401, code: 'UNTRUSTED_PROXY', handled: false },
+  { name: 'Twilio delivery, a trusted proxy forwarding another host', delivery: () => twilioDelivery({ forwarded: { ...TWILIO_FORWARDED, 'x-forwarded-host': 'evil.example.net' } }), status: 401, code: 'SIGNATURE_MISMATCH', handled: false },
+  { name: 'Twilio delivery, a trusted proxy forwarding plain http', delivery: () => twilioDelivery({ json: true, forwarded: { ...TWILIO_FORWARDED, 'x-forwarded-proto': 'http' } }), status: 401, code: 'SIGNATURE_MISMATCH', handled: false },
+  // Adobe Acrobat Sign: the client id echoed on every answer Adobe reads as delivered.
+  { name: 'Adobe Sign notification: the client id is echoed in X-AdobeSign-ClientId', delivery: () => adobeDelivery(), status: 200, handled: true, headers: echo },
+  {
+    name: "Adobe Sign verification-of-intent GET: answered with the echo, the handler does not run",
+    delivery: () => adobeDelivery({ intent: true }),
+    status: 200, handled: false, headers: echo, json: { xAdobeSignClientId: ADOBE_CLIENT_ID },
+  },
+  { name: 'Adobe Sign notification from another client id: refused, nothing echoed', delivery: () => adobeDelivery({ clientId: 'UB7E5BXCXY27CCI' }), status: 401, code: 'SIGNATURE_MISMATCH', handled: false, headers: noEcho },
+  { name: 'Adobe Sign verification GET from another client id: refused (Adobe then registers nothing)', delivery: () => adobeDelivery({ clientId: 'UB7E5BXCXY27CCI', intent: true }), status: 401, code: 'SIGNATURE_MISMATCH', handled: false, headers: noEcho },
+  { name: 'Adobe Sign request without the client id', delivery: () => ({ ...adobeDelivery(), headers: { 'content-type': 'application/json' } }), status: 401, code: 'MISSING_SIGNATURE', handled: false, headers: noEcho },
 ];
 
 function assertAnswer(a: Answer, status: number, code: string | undefined, what: string) {
@@ -97,6 +121,8 @@ for (const adapter of ADAPTERS) {
         const rejected = server.log.rejected.length;
         const a = await send(server.url, d);
         assertAnswer(a, c.status, c.code, c.name);
+        for (const [name, value] of Object.entries(c.headers ?? {})) assert.equal(a.headers.get(name), value, `${c.name}: header ${name}`);
+        if (c.json !== undefined) assert.deepEqual(a.body, c.json);
         assert.equal(server.log.calls.length - calls, c.handled ? 1 : 0, 'handler runs');
         // The onRejected hook sees every rejection, including those raised while reading the body.
         assert.deepEqual(server.log.rejected.slice(rejected), c.code ? [c.code] : []);
@@ -175,6 +201,29 @@ for (const adapter of ADAPTERS) {
       // Express settles when the response has finished: wait for it, bounded.
       for (let i = 0; i < 100 && server.log.settleFailed.length === before; i++) await new Promise((r) => setTimeout(r, 20));
       assert.deepEqual(server.log.settleFailed.slice(before), ['REPLAY_STORE_UNAVAILABLE acme standardWebhooks']);
+    });
+
+    test('Adobe Sign: a duplicate of a processed notification is acknowledged 200 with the echo, the handler ran once', async () => {
+      const d = adobeDelivery();
+      const first = await send(server.url, d);
+      assert.equal(first.status, 200);
+      assert.equal(first.headers.get('x-adobesign-clientid'), ADOBE_CLIENT_ID);
+      const calls = server.log.calls.length;
+      const dup = await send(server.url, d);
+      assert.equal(dup.status, 200);
+      assert.deepEqual(dup.body, { received: true, duplicate: true });
+      assert.equal(dup.headers.get('x-adobesign-clientid'), ADOBE_CLIENT_ID);
+      assert.equal(server.log.calls.length, calls);
+    });
+
+    test('Twilio: a re-split of a captured form delivery (name+value is not delimited) verifies but is a duplicate', async () => {
+      const d = twilioDelivery();
+      assertAnswer(await send(server.url, d), 200, undefined, 'first');
+      // "Empty" + "" + "From" + ... re-read as "Empt" = "y": one signed string, so one replay key.
+      const resplit = { ...d, body: (d.body as string).replace('Empty=', 'Empt=y') };
+      const again = await send(server.url, resplit);
+      assert.equal(again.status, 200);
+      assert.deepEqual(again.body, { received: true, duplicate: true });
     });
 
     test('the handler sees the verified tenant', async () => {

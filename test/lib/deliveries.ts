@@ -1,15 +1,18 @@
 // Signed deliveries, made by our signers and by the vendors' own libraries.
+import { createHash } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import Stripe from 'stripe';
 import { sign as octokitSign } from '@octokit/webhooks-methods';
 import { sign } from '@hookguard/core';
-import { ACCOUNTS, GITHUB_SECRET, STRIPE_SECRET, TENANT_SECRETS } from './fixture.js';
+import { ACCOUNTS, ADOBE_CLIENT_ID, GITHUB_SECRET, STRIPE_SECRET, TENANT_SECRETS, TWILIO_PUBLIC_BASE, TWILIO_TOKEN } from './fixture.js';
 
 export interface Delivery {
   path: string;
   headers: Record<string, string>;
   body: string | Buffer;
+  /** Default POST; a GET is sent without a body. */
+  method?: string;
 }
 
 let n = 0;
@@ -57,14 +60,46 @@ export async function viaOctokit(opts: { secret?: string } = {}): Promise<Delive
   return { path: '/github', headers: { ...json, 'x-hub-signature-256': signature, 'x-github-delivery': nextId('gh'), 'x-github-event': 'issues' }, body };
 }
 
+/** What the pretend TLS-terminating proxy in front of the Twilio routes adds. */
+export const TWILIO_FORWARDED = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'hooks.example.com' };
+
+/**
+ * A Twilio delivery to `path` as Twilio signs it for TWILIO_PUBLIC_BASE: a form (repeated and empty
+ * parameters) or a JSON body bound by the URL's bodySHA256; `port` signs the URL with :443.
+ */
+export function twilioDelivery(opts: { path?: string; json?: boolean; port?: boolean; forwarded?: Record<string, string> } = {}): Delivery {
+  const sid = nextId('SM');
+  let body: string;
+  let target: string;
+  if (opts.json) {
+    body = JSON.stringify({ MessageSid: sid, MessageStatus: 'delivered', note: 'payé ✓' });
+    target = `${opts.path ?? '/twilio'}?tenant=acme&bodySHA256=${createHash('sha256').update(body).digest('hex')}`;
+  } else {
+    body = new URLSearchParams([['MessageSid', sid], ['From', '+15551234567'], ['To', '+15557654321'], ['Body', 'Hello ✓ & =+%'], ['MediaUrl', 'https://m/2'], ['MediaUrl', 'https://m/1'], ['Empty', '']]).toString();
+    target = `${opts.path ?? '/twilio'}?tenant=acme`;
+  }
+  const signed = `${opts.port ? `${TWILIO_PUBLIC_BASE}:443` : TWILIO_PUBLIC_BASE}${target}`;
+  return { path: target, headers: { ...sign.twilio({ secret: TWILIO_TOKEN, url: signed, body }), ...(opts.forwarded ?? TWILIO_FORWARDED) }, body };
+}
+
+/** An Adobe Acrobat Sign notification (POST), or with `intent` its verification-of-intent GET. */
+export function adobeDelivery(opts: { clientId?: string; intent?: boolean } = {}): Delivery {
+  const headers = sign.adobeSign({ clientId: opts.clientId ?? ADOBE_CLIENT_ID });
+  if (opts.intent) return { method: 'GET', path: '/adobe', headers, body: '' };
+  const body = JSON.stringify({ webhookId: 'wh_contract', webhookNotificationId: nextId('n'), event: 'AGREEMENT_WORKFLOW_COMPLETED', agreement: { id: nextId('agr') } });
+  return { path: '/adobe', headers: { ...json, ...headers }, body };
+}
+
 export interface Answer {
   status: number;
   contentType: string;
   body: any;
+  headers: Headers;
 }
 
 export async function send(base: string, d: Delivery): Promise<Answer> {
-  const res = await fetch(base + d.path, { method: 'POST', headers: d.headers, body: d.body, signal: AbortSignal.timeout(10_000) });
+  const method = d.method ?? 'POST';
+  const res = await fetch(base + d.path, { method, headers: d.headers, ...(method === 'GET' ? {} : { body: d.body }), signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -72,5 +107,5 @@ export async function send(base: string, d: Delivery): Promise<Answer> {
   } catch {
     // not JSON
   }
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body, headers: res.headers };
 }

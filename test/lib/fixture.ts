@@ -1,6 +1,6 @@
 // One configuration, served by every adapter: the contract suite sends the same deliveries to each
 // and expects the same status and code.
-import { accountClaim, fromHeader, fromParam, github, MemoryReplayStore, standardWebhooks, stripe, type ReplayStore, type TenantConfig, type VerifierOptions } from '@hookguard/core';
+import { accountClaim, adobeSign, fromHeader, fromParam, github, MemoryReplayStore, standardWebhooks, stripe, twilio, type ReplayStore, type TenantConfig, type VerifierOptions } from '@hookguard/core';
 
 export const TENANT_SECRETS: Record<string, string> = {
   acme: 'whsec_' + Buffer.from('acme-tenant-secret-0123456789abcd').toString('base64'),
@@ -9,6 +9,10 @@ export const TENANT_SECRETS: Record<string, string> = {
 export const ACCOUNTS: Record<string, string> = { acme: 'acct_acme', globex: 'acct_globex' };
 export const GITHUB_SECRET = 'github-contract-secret';
 export const STRIPE_SECRET = 'whsec_stripe_contract_secret';
+export const TWILIO_TOKEN = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+/** The URL Twilio is configured with; the servers listen on 127.0.0.1 behind a pretend proxy. */
+export const TWILIO_PUBLIC_BASE = 'https://hooks.example.com';
+export const ADOBE_CLIENT_ID = 'CBJCHBCAABAAcontract-client-id_0123';
 export const MAX_BODY = 64 * 1024;
 /** The limit of the `large` route: the library's default, 1 MiB. */
 export const LARGE_MAX_BODY = 1024 * 1024;
@@ -26,7 +30,7 @@ export async function lookup(id: string): Promise<TenantConfig | undefined> {
 }
 
 /** Verifier options per route: built fresh for each server so replay stores are not shared. */
-export type RouteName = 'tenants' | 'github' | 'stripe' | 'strict' | 'down' | 'large';
+export type RouteName = 'tenants' | 'github' | 'stripe' | 'strict' | 'down' | 'large' | 'twilio' | 'twilioUntrusted' | 'adobe';
 export const ROUTES: Record<RouteName, string> = {
   tenants: '/webhooks/:tenant',
   github: '/github',
@@ -34,6 +38,9 @@ export const ROUTES: Record<RouteName, string> = {
   strict: '/strict/:tenant',
   down: '/down/:tenant',
   large: '/large/:tenant',
+  twilio: '/twilio',
+  twilioUntrusted: '/twilio-untrusted',
+  adobe: '/adobe',
 };
 
 /**
@@ -76,6 +83,12 @@ export function routeOptions(log?: HandlerLog, store?: ReplayStore): Record<Rout
     large: { scheme: standardWebhooks(), tenants: { resolve: fromParam('tenant'), lookup }, maxBodyBytes: LARGE_MAX_BODY },
     github: { scheme: github({ secret: GITHUB_SECRET }), maxBodyBytes: MAX_BODY },
     stripe: { scheme: stripe({ secret: STRIPE_SECRET }), maxBodyBytes: MAX_BODY },
+    // Behind a proxy on 127.0.0.1: the URL Twilio signed comes from its X-Forwarded-Proto/Host.
+    twilio: { scheme: twilio({ secret: TWILIO_TOKEN }), proxy: { trusted: ['127.0.0.1', '::1'] }, maxBodyBytes: MAX_BODY },
+    // The same, with a proxy elsewhere: forwarded headers from 127.0.0.1 are a client's claim.
+    twilioUntrusted: { scheme: twilio({ secret: TWILIO_TOKEN }), proxy: { trusted: ['192.0.2.1'] }, maxBodyBytes: MAX_BODY },
+    // POST notifications and Adobe's verification-of-intent GET, on one route.
+    adobe: { scheme: adobeSign({ clientId: ADOBE_CLIENT_ID }), maxBodyBytes: MAX_BODY },
   };
   for (const r of Object.values(routes)) Object.assign(r, hooks);
   return routes;

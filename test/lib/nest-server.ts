@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { Controller, HttpException, Inject, Module, Post, Res, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Controller, Get, HttpException, Inject, Module, Post, Res, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { useWebhookBodyParser, VerifiedWebhook, Webhook, WebhookModule } from '@hookguard/nestjs';
@@ -54,6 +54,27 @@ class HooksController {
   @VerifiedWebhook('large')
   large(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
     return this.#run('large', w, res);
+  }
+  @Post('twilio')
+  @VerifiedWebhook('twilio')
+  twilio(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.#run('twilio', w, res);
+  }
+  @Post('twilio-untrusted')
+  @VerifiedWebhook('twilioUntrusted')
+  twilioUntrusted(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.#run('twilioUntrusted', w, res);
+  }
+  @Post('adobe')
+  @VerifiedWebhook('adobe')
+  adobe(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.#run('adobe', w, res);
+  }
+  // Adobe's verification-of-intent GET: the guard answers it; this body never runs.
+  @Get('adobe')
+  @VerifiedWebhook('adobe')
+  adobeIntent(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.#run('adobe', w, res);
   }
   @Post('parsed/:tenant')
   @VerifiedWebhook('tenants')

@@ -39,6 +39,12 @@ export async function startExpress(flavour: 'express4' | 'express5', store?: Rep
   app.post('/strict/:tenant', expressVerify(o.strict), handler('strict'));
   app.post('/down/:tenant', expressVerify(o.down), handler('down'));
   app.post('/large/:tenant', expressVerify(o.large), handler('large'));
+  app.post('/twilio', expressVerify(o.twilio), handler('twilio'));
+  app.post('/twilio-untrusted', expressVerify(o.twilioUntrusted), handler('twilioUntrusted'));
+  // One middleware for both methods; it answers Adobe's verification GET itself (the handler never runs).
+  const adobe = expressVerify(o.adobe);
+  app.get('/adobe', adobe, handler('adobe'));
+  app.post('/adobe', adobe, handler('adobe'));
   // A body parser mounted first, without keepRawBody: the raw bytes are gone.
   app.post('/parsed/:tenant', express.json(), expressVerify(routeOptions(log).tenants), handler('parsed'));
   // What an Express app's error handler does: the error's status, else 500.
@@ -67,6 +73,11 @@ export async function startKoa(store?: ReplayStore): Promise<RunningServer> {
   router.post('/strict/:tenant', koaVerify(o.strict), handler('strict'));
   router.post('/down/:tenant', koaVerify(o.down), handler('down'));
   router.post('/large/:tenant', koaVerify(o.large), handler('large'));
+  router.post('/twilio', koaVerify(o.twilio), handler('twilio'));
+  router.post('/twilio-untrusted', koaVerify(o.twilioUntrusted), handler('twilioUntrusted'));
+  const adobe = koaVerify(o.adobe);
+  router.get('/adobe', adobe, handler('adobe'));
+  router.post('/adobe', adobe, handler('adobe'));
   // A middleware that consumed the body without keeping the bytes.
   router.post(
     '/parsed/:tenant',
