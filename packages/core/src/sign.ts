@@ -7,6 +7,8 @@ import { signHmac } from './sign/sign-hmac.js';
 import { signApiKey } from './sign/sign-api-key.js';
 import { signTwilio } from './sign/sign-twilio.js';
 import { signAdobeSign } from './sign/sign-adobe-sign.js';
+import { signDiscord } from './sign/sign-discord.js';
+import { signSendGrid } from './sign/sign-sendgrid.js';
 
 /** Signers for every scheme: for tests, demos and senders. Each returns the headers to send. */
 export const sign = Object.freeze({
@@ -19,4 +21,6 @@ export const sign = Object.freeze({
   apiKey: signApiKey,
   twilio: signTwilio,
   adobeSign: signAdobeSign,
+  discord: signDiscord,
+  sendgrid: signSendGrid,
 });

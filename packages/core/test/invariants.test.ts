@@ -11,7 +11,7 @@
 //   and a memory property: 2,000 max-length ids / tenant ids stay within the stores' byte bounds.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac, createPrivateKey, createPublicKey, sign as edSign, type KeyObject } from 'node:crypto';
+import { createECDH, createHash, createHmac, createPrivateKey, createPublicKey, sign as edSign, type KeyObject } from 'node:crypto';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -25,6 +25,7 @@ import {
   any,
   apiKey,
   createVerifier,
+  discord,
   fromParam,
   github,
   hmac,
@@ -33,6 +34,7 @@ import {
   MAX_ID_LENGTH,
   MAX_TENANT_ID_LENGTH,
   MemoryReplayStore,
+  sendgrid,
   shopify,
   sign,
   slack,
@@ -121,6 +123,21 @@ function edPair(rnd: Rng): { sign: string; verify: string; priv: KeyObject } {
   const priv = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
   const raw = Buffer.from((createPublicKey(priv).export({ format: 'jwk' }) as { x: string }).x, 'base64url');
   return { sign: `whsk_${Buffer.concat([seed, raw]).toString('base64')}`, verify: `whpk_${raw.toString('base64')}`, priv };
+}
+
+/** Discord's form of an Ed25519 pair: PKCS#8 PEM (sender) and the hex of the raw public key (receiver). */
+function discordPair(rnd: Rng): Pair {
+  const { priv, verify } = edPair(rnd);
+  return { sign: priv.export({ format: 'pem', type: 'pkcs8' }).toString(), verify: Buffer.from(verify.slice(5), 'base64').toString('hex') };
+}
+/** A deterministic P-256 pair (ECDH derives the point of a random scalar): PEM and SendGrid's base64 SPKI. */
+function sendgridPair(rnd: Rng): Pair {
+  const d = bytes(rnd, 32);
+  const ecdh = createECDH('prime256v1');
+  ecdh.setPrivateKey(d);
+  const p = ecdh.getPublicKey();
+  const priv = createPrivateKey({ key: { kty: 'EC', crv: 'P-256', x: p.subarray(1, 33).toString('base64url'), y: p.subarray(33).toString('base64url'), d: d.toString('base64url') }, format: 'jwk' });
+  return { sign: priv.export({ format: 'pem', type: 'pkcs8' }).toString(), verify: createPublicKey(priv).export({ format: 'der', type: 'spki' }).toString('base64') };
 }
 
 /** JSON bodies, sometimes with an event id (Stripe `id`, Slack `event_id`), sometimes with separators. */
@@ -281,6 +298,22 @@ const CASES: Case[] = [
     sign: (signers, body, id) => sign.twilio({ secret: signers[0]!, url: twilioJsonUrl({ method: 'POST', url: '/webhooks', headers: {}, body }), body, id }),
     body: (rnd) => jsonBody(rnd),
     idHeader: 'i-twilio-idempotency-token',
+  },
+  {
+    name: 'discord',
+    make: (keys) => discord(keys ? { publicKey: keys } : {}),
+    pair: discordPair,
+    sign: (signers, body, _id, ts) => sign.discord({ privateKey: signers[0]!, body, timestamp: ts }),
+    body: (rnd) => jsonBody(rnd),
+    asymmetric: true,
+  },
+  {
+    name: 'sendgrid',
+    make: (keys) => sendgrid(keys ? { publicKey: keys } : {}),
+    pair: sendgridPair,
+    sign: (signers, body, _id, ts) => sign.sendgrid({ privateKey: signers[0]!, body, timestamp: ts }),
+    body: (rnd) => jsonBody(rnd),
+    asymmetric: true,
   },
   {
     name: 'adobeSign',
@@ -707,6 +740,38 @@ describe('I3 one reading of every signed content', () => {
     assert.ok(accepted > 50, `only ${accepted} re-splits verified: the property tests nothing`);
   });
 
+  for (const [name, make, pairOf, signWith] of [
+    ['discord', (k: string) => discord({ publicKey: k }), discordPair, sign.discord],
+    ['sendgrid', (k: string) => sendgrid({ publicKey: k }), sendgridPair, sign.sendgrid],
+  ] as const) {
+    test(`${name}: a re-split of timestamp | body is refused or keeps the replay key`, async () => {
+      let tried = 0;
+      await forAll(`I3 ${name} re-splits`, 30, async (rnd) => {
+        const key = pairOf(rnd);
+        // Wide enough that a tenfold timestamp is fresh: the replay key, not freshness, must hold.
+        const v = verifierOf(make(key.verify), { toleranceSec: 1e11 });
+        const body = Buffer.from(`${pick(rnd, ['', '7', '01', '123'])}${jsonBody(rnd).toString()}`);
+        const ts = String(NOW_S - int(rnd, 1000));
+        const headers = signWith({ privateKey: key.sign, body, timestamp: Number(ts) });
+        const tsName = Object.keys(headers).find((h) => h.endsWith('timestamp'))!;
+        const original = await replayKeyOf(v, req(headers, body), 'the original');
+        const signed = ts + body.toString('latin1');
+        for (let cut = 1; cut <= Math.min(signed.length, ts.length + 4); cut++) {
+          if (cut === ts.length) continue;
+          tried++;
+          const r = req({ ...headers, [tsName]: signed.slice(0, cut) }, Buffer.from(signed.slice(cut), 'latin1'));
+          try {
+            assert.equal((await v.verify(r)).replayKey, original, `cut at ${cut}: another replay key`);
+          } catch (e) {
+            if (e instanceof assert.AssertionError) throw e;
+            assert.ok(isWebhookVerificationError(e) && ['MALFORMED_SIGNATURE', 'SIGNATURE_MISMATCH', 'TIMESTAMP_OUT_OF_TOLERANCE'].includes(e.code), `cut at ${cut}: ${String(e)}`);
+          }
+        }
+      });
+      assert.ok(tried > 100, `only ${tried} re-splits tried`);
+    });
+  }
+
   test('header text above U+00FF: one signature never verifies two spellings of an id under two replay keys', async () => {
     // Core signs header text as latin1 (the bytes Node read). A hand-built request may hold characters
     // above U+00FF: latin1 keeps their low byte, so "msg_\u01ac" and "msg_\u00ac" would sign the same bytes.
@@ -845,6 +910,32 @@ async function countingVerifications<T>(fn: () => Promise<T>): Promise<{ calls: 
 }
 
 describe(`I5 at most ${MAX_ASYMMETRIC_VERIFICATIONS} public-key verifications per request`, () => {
+  test('discord and sendgrid: however many public keys are configured (static or the tenant\'s), one request costs at most 2', async () => {
+    const cases = [
+      ['discord', (k: readonly string[]) => discord({ publicKey: k }), discordPair, sign.discord],
+      ['sendgrid', (k: readonly string[]) => sendgrid({ publicKey: k }), sendgridPair, sign.sendgrid],
+    ] as const;
+    for (const [name, make, pairOf, signWith] of cases) {
+      const pool = Array.from({ length: 5 }, (_, i) => pairOf(() => (i * 0.173 + 0.05) % 1));
+      await forAll(`I5 ${name}`, 30, async (rnd) => {
+        const keys = shuffled(rnd, pool).slice(0, 1 + int(rnd, 5));
+        const signer = pick(rnd, pool);
+        const body = jsonBody(rnd);
+        const tenant = chance(rnd, 0.5);
+        const t = tenant
+          ? verifierOf(name === 'discord' ? discord() : sendgrid(), { tenants: { resolve: fromParam(), lookup: () => ({ publicKeys: keys.map((k) => k.verify) }) } })
+          : verifierOf(make(keys.map((k) => k.verify)));
+        const r = req(signWith({ privateKey: signer.sign, body, timestamp: NOW_S }), body, tenant ? 'acme' : undefined);
+        if (tenant) await t.verify(r).catch(() => undefined); // load the tenant outside the count
+        const { calls, result } = await countingVerifications(() => t.verify(r));
+        assert.ok(calls <= MAX_ASYMMETRIC_VERIFICATIONS, `${name}: ${calls} verifications with ${keys.length} keys`);
+        const at = keys.indexOf(signer);
+        if (at !== -1 && at < MAX_ASYMMETRIC_VERIFICATIONS) assert.ok(result, `${name}: the signer's key at position ${at} was refused`);
+        if (at === -1) assert.equal(result, undefined, `${name}: accepted without the signer's key`);
+      });
+    }
+  });
+
   test('the counter sees core\'s verifications (an honest v1a delivery costs exactly one)', async () => {
     const rnd = () => 0.3;
     const k = edPair(rnd);
@@ -912,6 +1003,8 @@ describe('I6 a misconfigured tenant answers 503 without saying what is wrong', (
     ['apiKey', () => apiKey(), [{ id: 'k', sha256: 'zz' }, { id: 'k', sha256: 'ab'.repeat(31) }, '', ' key']],
     ['twilio', () => twilio({ publicUrl: TWILIO_BASE }), ['', ' token', 12]],
     ['adobeSign', () => adobeSign(), ['', 'two words', 'line\nbreak', 5, 'x'.repeat(300)]],
+    ['discord', () => discord(), ['', ' ab', 'zz'.repeat(32), 'ab'.repeat(31), 7, { id: 'k', publicKey: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----\n' }]],
+    ['sendgrid', () => sendgrid(), ['', 'MFkw', 'not base64!', ' MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE', { id: 'k' }, 'MCowBQYDK2VwAyEAJrQLj5P/89iXES9+vFgrIy29clF9CC/oPPsw3c5D0bs=']],
   ];
   for (const [name, make, secrets] of BAD) {
     test(`${name}: a malformed secret is TENANT_LOOKUP_FAILED; the specifics only in error.cause`, async () => {

@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
-import { adobeSign, createVerifier, github, isWebhookVerificationError, sign, slack, standardWebhooks, stripe, shopify, twilio, any, type Verifier } from '@hookguard/core';
+import { adobeSign, createVerifier, discord, github, sendgrid, isWebhookVerificationError, sign, slack, standardWebhooks, stripe, shopify, twilio, any, type Verifier } from '@hookguard/core';
 import { SECRET } from './helpers.js';
 
 const RUNS = 300;
+const ED = generateKeyPairSync('ed25519');
+const EC = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const verifiers: Array<[string, Verifier]> = [
   ['standardWebhooks', createVerifier({ scheme: standardWebhooks({ secret: SECRET }), replay: false, toleranceSec: 1e9 })],
   ['stripe', createVerifier({ scheme: stripe({ secret: 'whsec_prop' }), replay: false, toleranceSec: 1e9 })],
@@ -14,16 +16,19 @@ const verifiers: Array<[string, Verifier]> = [
   ['any', createVerifier({ scheme: any(shopify({ secret: 'prop' }), github({ secret: 'prop' })), replay: false })],
   ['twilio', createVerifier({ scheme: twilio({ secret: 'prop', publicUrl: 'https://hooks.example.com' }), replay: false })],
   ['adobeSign', createVerifier({ scheme: adobeSign({ clientId: 'CBJCHBCAABAAprop' }), replay: false })],
+  ['discord', createVerifier({ scheme: discord({ publicKey: ED.publicKey }), replay: false, toleranceSec: 1e9 })],
+  ['sendgrid', createVerifier({ scheme: sendgrid({ publicKey: EC.publicKey }), replay: false, toleranceSec: 1e9 })],
 ];
 const headerNames = fc.constantFrom(
   'webhook-id', 'webhook-timestamp', 'webhook-signature', 'svix-signature', 'stripe-signature', 'x-hub-signature-256',
   'x-hub-signature', 'x-slack-signature', 'x-slack-request-timestamp', 'x-shopify-hmac-sha256', 'content-type',
   'x-twilio-signature', 'x-twilio-webhooks-signature-settings', 'x-forwarded-host', 'x-forwarded-proto', 'host', 'x-adobesign-clientid',
+  'x-signature-ed25519', 'x-signature-timestamp', 'x-twilio-email-event-webhook-signature', 'x-twilio-email-event-webhook-timestamp',
 );
 const headerValue = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary' }),
-  fc.constantFrom('v1,', 'v1a,AAAA', 't=1,v1=', 'sha256=', 'v0=', ' ', ',,,', '=', 'v1,' + 'A'.repeat(44), 'A'.repeat(27) + '=', 'algorithm=HMAC_SHA256', 'CBJCHBCAABAAprop!'),
+  fc.constantFrom('v1,', 'v1a,AAAA', 't=1,v1=', 'sha256=', 'v0=', ' ', ',,,', '=', 'v1,' + 'A'.repeat(44), 'A'.repeat(27) + '=', 'algorithm=HMAC_SHA256', 'CBJCHBCAABAAprop!', '0'.repeat(128), 'MEUCIQ' + 'A'.repeat(90), '1700000000'),
   fc.array(fc.string(), { maxLength: 3 }),
 );
 const headers = fc.dictionary(headerNames, headerValue, { maxKeys: 6 });
@@ -90,6 +95,28 @@ test('a correctly signed Twilio form or JSON delivery with any one byte of its b
   );
 });
 
+test('a Discord or SendGrid delivery with any one byte of its body, timestamp or signature changed never verifies', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ maxLength: 256 }), fc.nat(), fc.integer({ min: 1, max: 255 }), fc.constantFrom('body', 'timestamp', 'signature'), fc.boolean(), async (body, at, xor, where, isDiscord) => {
+      const b = Buffer.from(body);
+      const [name, h] = isDiscord ? ['discord', sign.discord({ privateKey: ED.privateKey, body: b })] : ['sendgrid', sign.sendgrid({ privateKey: EC.privateKey, body: b })];
+      const v = verifiers.find(([n]) => n === name)![1];
+      await v.verify({ method: 'POST', url: '/', headers: h, body: b });
+      fc.pre(where !== 'body' || b.length > 0);
+      const header = Object.keys(h).find((k) => (where === 'timestamp' ? k.endsWith('timestamp') : !k.endsWith('timestamp')))!;
+      const flip = (s: Buffer) => {
+        const m = Buffer.from(s);
+        const i = at % m.length;
+        m[i] = m[i]! ^ xor;
+        return m;
+      };
+      const r = where === 'body' ? { headers: h, body: flip(b) } : { headers: { ...h, [header]: flip(Buffer.from(h[header]!, 'latin1')).toString('latin1') }, body: b };
+      await assert.rejects(v.verify({ method: 'POST', url: '/', ...r }), (e: unknown) => isWebhookVerificationError(e) && ['SIGNATURE_MISMATCH', 'MALFORMED_SIGNATURE'].includes(e.code));
+    }),
+    { numRuns: RUNS },
+  );
+});
+
 test('signatures made with another key never verify', async () => {
   await fc.assert(
     fc.asyncProperty(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s !== 'prop' && s.trim() === s), fc.uint8Array({ maxLength: 128 }), async (secret, body) => {
@@ -103,6 +130,11 @@ test('signatures made with another key never verify', async () => {
       for (const [v, h] of attempts) {
         await assert.rejects(v.verify({ method: 'POST', url: '/', headers: h, body: b }), (e: unknown) => isWebhookVerificationError(e) && e.code === 'SIGNATURE_MISMATCH');
       }
+      // Public-key schemes: a signature by another key pair over the same bytes.
+      const otherEd = generateKeyPairSync('ed25519').privateKey;
+      const otherEc = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+      for (const [name, h] of [['discord', sign.discord({ privateKey: otherEd, body: b })], ['sendgrid', sign.sendgrid({ privateKey: otherEc, body: b })]] as const)
+        await assert.rejects(verifiers.find(([n]) => n === name)![1].verify({ method: 'POST', url: '/', headers: h, body: b }), (e: unknown) => isWebhookVerificationError(e) && e.code === 'SIGNATURE_MISMATCH');
       // Twilio binds a non-form body through the URL's bodySHA256.
       const path = `/?bodySHA256=${createHash('sha256').update(b).digest('hex')}`;
       const th = sign.twilio({ secret, url: `https://hooks.example.com${path}`, body: b });

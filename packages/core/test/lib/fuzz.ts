@@ -9,18 +9,20 @@
 //   keyChanged an accept of the same signed material (and tenant) under another replay key
 //   leak       a rejection whose message or detail holds a secret or the expected signature
 // and the CPU time of each verify (process.cpuUsage around it: run one scheme per process).
-import { createHash, createHmac, createPrivateKey, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createECDH, createHash, createHmac, createPrivateKey, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import {
   adobeSign,
   all,
   any,
   apiKey,
   createVerifier,
+  discord,
   fromParam,
   github,
   hmac,
   isWebhookVerificationError,
   shopify,
+  sendgrid,
   sign,
   slack,
   standardWebhooks,
@@ -295,6 +297,47 @@ function apiKeyLeaf(key: string): Leaf {
 }
 
 /**
+ * Discord and SendGrid, read independently of core: a public-key signature of the timestamp's bytes
+ * followed by the body. The material is that concatenation (a digit moved between the two signs the
+ * same bytes, so it is the same delivery); vouched when the signature verifies under the true key.
+ */
+function timestampedLeaf(name: 'discord' | 'sendgrid', key: { priv: KeyObject; pub: KeyObject; verify: string }, wrong: KeyObject): Leaf {
+  const [sigHeader, tsHeader] = name === 'discord' ? ['x-signature-ed25519', 'x-signature-timestamp'] : ['x-twilio-email-event-webhook-signature', 'x-twilio-email-event-webhook-timestamp'];
+  return {
+    name,
+    secrets: [],
+    scheme: () => (name === 'discord' ? discord({ publicKey: key.verify }) : sendgrid({ publicKey: key.verify })),
+    sign: (_rnd, now, body, wrongKey) => (name === 'discord' ? sign.discord : sign.sendgrid)({ privateKey: wrongKey ? wrong : key.priv, body, timestamp: now }),
+    judge(h, body) {
+      const sig = str(read(h, sigHeader!));
+      const ts = str(read(h, tsHeader!));
+      if (sig === undefined || ts === undefined) return none;
+      const content = Buffer.concat([Buffer.from(ts, 'latin1'), body]);
+      let vouched = false;
+      if (name === 'discord') {
+        const raw = /^[0-9a-f]{128}$/.test(sig) ? Buffer.from(sig, 'hex') : undefined;
+        vouched = raw !== undefined && cryptoVerify(null, content, key.pub, raw);
+      } else {
+        const der = Buffer.from(sig, 'base64');
+        vouched = der.toString('base64') === sig && der.length > 0 && cryptoVerify('sha256', content, { key: key.pub, dsaEncoding: 'der' }, der);
+      }
+      return { material: `${name}|${content.toString('latin1')}`, vouched, expected: [], timestamp: /^[0-9]+$/.test(ts) ? Number(ts) : undefined };
+    },
+  };
+}
+/** A P-256 pair from the PRNG (ECDH derives the public point of a random scalar). */
+function ecPair(rnd: Rng): { priv: KeyObject; pub: KeyObject; verify: string } {
+  const d = Buffer.from(Array.from({ length: 32 }, () => int(rnd, 256)));
+  const ecdh = createECDH('prime256v1');
+  ecdh.setPrivateKey(d);
+  const point = ecdh.getPublicKey();
+  const jwk = { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') };
+  const priv = createPrivateKey({ key: { ...jwk, d: d.toString('base64url') }, format: 'jwk' });
+  const pub = createPublicKey(priv);
+  return { priv, pub, verify: pub.export({ format: 'der', type: 'spki' }).toString('base64') };
+}
+
+/**
  * Twilio, read independently of core: the URL (publicUrl base + target, with and without its port)
  * then the form parameters sorted by name (a bodySHA256 URL signs the URL alone and binds the body
  * by its hash). The material is the signed string itself: re-splits of name+value verify by design.
@@ -410,12 +453,12 @@ const OPEN_STORE: ReplayStore = {
   release: () => Promise.resolve(),
 };
 
-function edPair(rnd: Rng): { sign: string; verify: string; pub: KeyObject } {
+function edPair(rnd: Rng): { sign: string; verify: string; pub: KeyObject; priv: KeyObject } {
   const seed = Buffer.from(Array.from({ length: 32 }, () => int(rnd, 256)));
   const priv = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
   const pub = createPublicKey(priv);
   const raw = Buffer.from((pub.export({ format: 'jwk' }) as { x: string }).x, 'base64url');
-  return { sign: `whsk_${Buffer.concat([seed, raw]).toString('base64')}`, verify: `whpk_${raw.toString('base64')}`, pub };
+  return { sign: `whsk_${Buffer.concat([seed, raw]).toString('base64')}`, verify: `whpk_${raw.toString('base64')}`, pub, priv };
 }
 const whsecPair = (rnd: Rng) => {
   const bytes = Buffer.from(Array.from({ length: 24 }, () => int(rnd, 256)));
@@ -521,6 +564,10 @@ function targets(seed: number): Target[] {
     secrets: [],
   };
 
+  // Drawn after every other target's keys: their streams stay as they were.
+  const ed = edPair(rnd);
+  const discordKey = { priv: ed.priv, pub: ed.pub, verify: Buffer.from((ed.pub.export({ format: 'jwk' }) as { x: string }).x, 'base64url').toString('hex') };
+
   return [
     single('standardWebhooks v1', standardLeaf('standardWebhooks', v1Keys, whsecPair(rnd))),
     single('standardWebhooks v1a', standardLeaf('standardWebhooks', v1aKeys, edPair(rnd))),
@@ -538,6 +585,8 @@ function targets(seed: number): Target[] {
     combo('all(apiKey, standardWebhooks)', 'all', [apiKeyLeaf(plain()), standardLeaf('standardWebhooks', [whsecPair(rnd)], whsecPair(rnd))]),
     twilioTarget,
     adobeTarget,
+    single('discord', timestampedLeaf('discord', discordKey, edPair(rnd).priv)),
+    single('sendgrid', timestampedLeaf('sendgrid', ecPair(rnd), ecPair(rnd).priv)),
   ];
 }
 
