@@ -6,9 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { Cluster, Redis } from 'ioredis';
 import { createVerifier, fromHeader, sign, standardWebhooks, type WebhookRequest } from '@hookguard/core';
 import { RedisReplayStore } from '@hookguard/redis';
-import { describeWithRedis, RedisServer } from '@hookguard/testkit';
+import { describeWithRedis, eventually, RedisServer, replayStoreContract } from '@hookguard/testkit';
 import { crc16, hashTag, keySlot } from './lib/key-slot.js';
-import { eventually, replayStoreContract } from './lib/replay-store-contract.js';
 
 const SECRET = 'whsec_' + randomBytes(24).toString('base64');
 const TENANTS = ['acme', 'globex', 'a:b{c}d', 'Ünïcode tenant'];

@@ -5,18 +5,7 @@ import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { WebhookConfigError } from '@hookguard/core';
 import { RedisReplayStore, RedisReplayStoreError } from '@hookguard/redis';
-import { describeWithRedis, RedisServer } from '@hookguard/testkit';
-import { eventually, replayStoreContract, uniqueKey } from './lib/replay-store-contract.js';
-
-/** Resolves to the rejection reason; fails if the promise resolves. */
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  return assert.fail('expected a rejection');
-}
+import { describeWithRedis, eventually, RedisServer, rejection, replayStoreContract, uniqueKey } from '@hookguard/testkit';
 
 describeWithRedis('RedisReplayStore', () => {
   let server: RedisServer;

@@ -14,8 +14,7 @@ import {
   type WebhookRequest,
 } from '@hookguard/core';
 import { RedisReplayStore } from '@hookguard/redis';
-import { describeWithRedis, RedisServer } from '@hookguard/testkit';
-import { eventually } from './lib/replay-store-contract.js';
+import { describeWithRedis, eventually, RedisServer } from '@hookguard/testkit';
 
 const SECRET = 'whsec_' + randomBytes(24).toString('base64');
 

@@ -2,10 +2,12 @@
 // a free port each, stopped by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describeIfFound, freePort, relaunch, sleep } from './lib/processes.js';
+import { stopChild } from './stop-child.js';
+import { trackChild } from './track-child.js';
 
 /** The redis-server binary: $REDIS_SERVER when set (and only it), else the first on PATH, else /usr/bin/redis-server. */
 export function findRedisServer(): string | undefined {
@@ -22,11 +24,6 @@ export function findRedisServer(): string | undefined {
   return undefined;
 }
 
-const isCI = () => {
-  const v = (process.env.CI ?? '').toLowerCase();
-  return v !== '' && v !== '0' && v !== 'false';
-};
-
 const MISSING = process.env.REDIS_SERVER
   ? `redis-server not found: REDIS_SERVER=${process.env.REDIS_SERVER} is not an executable file`
   : 'redis-server not found (set REDIS_SERVER, put it on PATH, or install it: apt-get install -y redis-server)';
@@ -36,30 +33,7 @@ const MISSING = process.env.REDIS_SERVER
  * with the reason; locally the suite is skipped and the reason is printed.
  */
 export function describeWithRedis(name: string, fn: () => void): void {
-  if (findRedisServer()) {
-    describe(name, fn);
-    return;
-  }
-  if (isCI()) {
-    test(`${name}: redis-server is required in CI`, () => {
-      throw new Error(`${MISSING}; CI=true, so the Redis tests fail instead of skipping`);
-    });
-    return;
-  }
-  console.warn(`\n!!! SKIPPING "${name}": ${MISSING}. In CI (CI=true) these tests fail instead.\n`);
-  test(name, { skip: MISSING }, () => {});
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
+  describeIfFound(name, findRedisServer() !== undefined, MISSING, 'Redis', fn);
 }
 
 /** One PING over a raw socket: true on +PONG. */
@@ -80,22 +54,6 @@ function ping(port: number): Promise<boolean> {
     });
   });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// Every server still running when the test process exits is killed by its PID.
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) {
-    if (child.pid !== undefined && child.exitCode === null) {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-});
 
 export interface RedisServerOptions {
   /** Start in cluster mode (one node holding all 16 384 slots). */
@@ -150,8 +108,7 @@ export class RedisServer {
     this.#output = '';
     const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
-    running.add(child);
-    child.once('exit', () => running.delete(child));
+    trackChild(child);
     const keep = (chunk: Buffer) => {
       this.#output = (this.#output + chunk.toString()).slice(-4000);
     };
@@ -170,31 +127,13 @@ export class RedisServer {
 
   /** Sends a signal by PID and waits for the process to exit (bounded; SIGKILL after 5 s). */
   async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const child = this.#child;
-    if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    process.kill(child.pid, signal);
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
-    }, 5_000);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(this.#child, { signal, graceMs: 5_000 });
   }
 
   /** Starts the server again on the same port (after kill()). Data is gone: there is no persistence. */
   async restart(): Promise<void> {
     await this.kill('SIGKILL');
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.#launch();
-        return;
-      } catch (e) {
-        // The port can take a moment to be free again after a kill.
-        if (attempt >= 20) throw e;
-        await this.kill('SIGKILL');
-        await sleep(100);
-      }
-    }
+    await relaunch(() => this.#launch(), () => this.kill('SIGKILL'));
   }
 
   async stop(): Promise<void> {
