@@ -1,0 +1,47 @@
+// What a receiver puts in TenantConfig.certificates (core's CertificateBinding) and its TLS server
+// options for a tenant of this PKI: the words every certs command ends with.
+import { join, relative, isAbsolute } from 'node:path';
+import { activeCa, type PkiIndex } from './pki-store.js';
+
+export interface BindingAdvice {
+  tenant: string;
+  /** CertificateBinding fields, as absolute file paths (ca, crls) and values (uris, dns). */
+  certificates: { ca: string[]; crls: string[]; uris: string[]; dns: string[] };
+  /** node:https server options for the receiver. */
+  server: { ca: string; requestCert: true; rejectUnauthorized: false };
+}
+
+export function bindingAdvice(index: PkiIndex, dir: string, tenant: string): BindingAdvice {
+  const cas = (index.tenants[tenant]?.cas ?? []).filter(activeCa);
+  const live = index.certificates.filter((c) => c.tenant === tenant && c.kind === 'client' && c.revokedAt === undefined);
+  const uris = [...new Set(live.flatMap((c) => c.uris))];
+  const dns = [...new Set(live.flatMap((c) => c.dns))];
+  return {
+    tenant,
+    certificates: { ca: cas.map((c) => join(dir, c.cert)), crls: cas.map((c) => join(dir, c.crl)), uris, dns },
+    server: { ca: join(dir, index.root.cert), requestCert: true, rejectUnauthorized: false },
+  };
+}
+
+/** A path as short as it can be for the reader: relative to the working folder when inside it. */
+export function shown(path: string, cwd: string): string {
+  const r = relative(cwd, path);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : path;
+}
+
+export function adviceText(a: BindingAdvice, cwd: string): string {
+  const file = (p: string) => `readFileSync('${shown(p, cwd)}', 'utf8')`;
+  const lines = [
+    `In ${a.tenant}'s TenantConfig (your lookup's answer):`,
+    '  certificates: {',
+    `    ca: [${a.certificates.ca.map(file).join(', ')}],`,
+  ];
+  if (a.certificates.uris.length > 0) lines.push(`    uris: [${a.certificates.uris.map((u) => `'${u}'`).join(', ')}],`);
+  if (a.certificates.dns.length > 0) lines.push(`    dns: [${a.certificates.dns.map((d) => `'${d}'`).join(', ')}],`);
+  lines.push(`    crls: [${a.certificates.crls.map(file).join(', ')}],`, '  }');
+  lines.push(
+    `Server TLS options: { ca: ${file(a.server.ca)}, requestCert: true, rejectUnauthorized: false }`,
+    `  with all(mtls({ ca: <the same root> }), <your signature scheme>) on the route.`,
+  );
+  return lines.join('\n');
+}
