@@ -24,6 +24,16 @@ import {
   all,
   any,
   apiKey,
+  bitbucket,
+  docusign,
+  gitlab,
+  intercom,
+  linear,
+  mailgun,
+  paddle,
+  pagerduty,
+  square,
+  zoom,
   createVerifier,
   discord,
   fromParam,
@@ -162,8 +172,13 @@ interface Case {
   /** Signs with each key in `signers` where the format carries several signatures, else the first. */
   sign(signers: readonly string[], body: Buffer, id: string, ts: number): Record<string, string>;
   body(rnd: Rng): Buffer;
-  /** The header holding the signature list, how entries are separated, and foreign entries to add. */
-  list?: { header: string; sep: string; junk(rnd: Rng): string; max: number };
+  /**
+   * The header holding the signature list, how entries are separated, foreign entries to add, and at most
+   * how many signatures (entries starting with `counted`, else all) it may hold; `first` stays first (Stripe's t=).
+   */
+  list?: { header: string; sep: string; junk(rnd: Rng): string; max: number; counted?: string; first?: string };
+  /** The body sent, when the signature travels inside it (Mailgun): built from the body and the signer. */
+  signedBody?(signers: readonly string[], body: Buffer, ts: number): Buffer;
   /** Verifications are public-key ones: the rotation properties stay within the budget of 2. */
   asymmetric?: boolean;
   /** The id header, when the scheme reads one. */
@@ -192,6 +207,8 @@ function formBody(rnd: Rng): Buffer {
 }
 const HM_FULL: HmacOptions = { header: 'x-sig', idHeader: 'x-id', timestampHeader: 'x-ts', template: '{id}.{timestamp}.{body}', prefix: 'sha256=', encoding: 'base64' };
 const HM_AFTER: HmacOptions = { header: 'x-sig', idHeader: 'x-id', timestampHeader: 'x-ts', template: '{timestamp}:{body}:{id}', encoding: 'base64url' };
+
+const SQUARE_URL = 'https://hooks.example.com/square';
 
 const CASES: Case[] = [
   {
@@ -222,7 +239,7 @@ const CASES: Case[] = [
     pair: symmetric((rnd) => `whsec_${plain(rnd)}`),
     sign: (signers, body, _id, ts) => sign.stripe({ secret: signers, body, timestamp: ts }),
     body: (rnd) => jsonBody(rnd, 'id'),
-    list: { header: 'stripe-signature', sep: ',', max: 4, junk: (rnd) => pick(rnd, [`v1=${bytes(rnd, 32).toString('hex')}`, `v0=${bytes(rnd, 32).toString('hex')}`, 'v2=zz', `x=${text(rnd, 5)}`]) },
+    list: { header: 'stripe-signature', sep: ',', max: 4, counted: 'v1=', first: 't=', junk: (rnd) => pick(rnd, [`v1=${bytes(rnd, 32).toString('hex')}`, `v0=${bytes(rnd, 32).toString('hex')}`, 'v2=zz', `x=${text(rnd, 5)}`]) },
   },
   {
     name: 'github',
@@ -322,22 +339,110 @@ const CASES: Case[] = [
     sign: (signers) => sign.adobeSign({ clientId: signers[0]! }),
     body: (rnd) => jsonBody(rnd),
   },
+  {
+    name: 'pagerduty',
+    make: (keys) => pagerduty(keys ? { secret: keys } : {}),
+    pair: symmetric(plain),
+    sign: (signers, body, id) => sign.pagerduty({ secret: signers, body, id }),
+    body: (rnd) => jsonBody(rnd),
+    list: { header: 'x-pagerduty-signature', sep: ',', max: 4, counted: 'v1=', junk: (rnd) => pick(rnd, [`v1=${bytes(rnd, 32).toString('hex')}`, `v0=${bytes(rnd, 32).toString('hex')}`, 'v2=zz', `x=${text(rnd, 5)}`]) },
+    idHeader: 'x-webhook-id',
+  },
+  {
+    // DocuSign's extra x-authorization-digest header is not read: left out, so every header sent is one it reads.
+    name: 'docusign',
+    make: (keys) => docusign(keys ? { secret: keys } : {}),
+    pair: symmetric(plain),
+    sign: (signers, body) => ({ 'x-docusign-signature-1': sign.docusign({ secret: signers[0]!, body })['x-docusign-signature-1']! }),
+    body: (rnd) => jsonBody(rnd),
+  },
+  {
+    name: 'paddle',
+    make: (keys) => paddle(keys ? { secret: keys } : {}),
+    pair: symmetric((rnd) => `pdl_ntfset_${plain(rnd)}`),
+    sign: (signers, body, _id, ts) => sign.paddle({ secret: signers, body, timestamp: ts }),
+    body: (rnd) => jsonBody(rnd, 'event_id'),
+    list: { header: 'paddle-signature', sep: ';', max: 4, counted: 'h1=', first: 'ts=', junk: (rnd) => pick(rnd, [`h1=${bytes(rnd, 32).toString('hex')}`, `h2=${bytes(rnd, 32).toString('hex')}`, 'h1=zz', `x=${text(rnd, 5)}`]) },
+  },
+  {
+    name: 'square',
+    make: (keys) => square({ notificationUrl: SQUARE_URL, ...(keys ? { secret: keys } : {}) }),
+    pair: symmetric(plain),
+    sign: (signers, body) => sign.square({ secret: signers[0]!, notificationUrl: SQUARE_URL, body }),
+    body: (rnd) => jsonBody(rnd, 'event_id'),
+  },
+  {
+    name: 'zoom',
+    make: (keys) => zoom(keys ? { secret: keys } : {}),
+    pair: symmetric(plain),
+    sign: (signers, body, _id, ts) => sign.zoom({ secret: signers[0]!, body, timestamp: ts }),
+    body: (rnd) => jsonBody(rnd),
+  },
+  {
+    name: 'linear',
+    make: (keys) => linear(keys ? { secret: keys } : {}),
+    pair: symmetric(plain),
+    sign: (signers, body, id) => sign.linear({ secret: signers[0]!, body, id }),
+    body: (rnd) => Buffer.from(JSON.stringify({ ...(JSON.parse(jsonBody(rnd).toString()) as object), webhookTimestamp: NOW_MS - int(rnd, 30_000) })),
+    idHeader: 'linear-delivery',
+  },
+  {
+    // The signature travels in the body; the token (signed) is the replay identity.
+    name: 'mailgun',
+    make: (keys) => mailgun(keys ? { secret: keys } : {}),
+    pair: symmetric(plain),
+    sign: () => ({}),
+    signedBody: (signers, body, ts) => {
+      const token = createHash('sha256').update(body).digest('hex').slice(0, 50);
+      return Buffer.from(JSON.stringify({ signature: sign.mailgun({ secret: signers[0]!, timestamp: ts, token }), 'event-data': JSON.parse(body.toString()) }));
+    },
+    body: (rnd) => jsonBody(rnd),
+  },
+  {
+    name: 'gitlab',
+    make: (keys) => gitlab(keys ? { secret: keys } : {}),
+    pair: symmetric(plain),
+    sign: (signers, _body, id) => {
+      const { 'x-gitlab-event-uuid': _uuid, ...h } = sign.gitlab({ token: signers[0]!, id });
+      return h;
+    },
+    body: (rnd) => jsonBody(rnd),
+    idHeader: 'idempotency-key',
+  },
+  {
+    name: 'intercom',
+    make: (keys) => intercom(keys ? { secret: keys } : {}),
+    pair: symmetric(plain),
+    sign: (signers, body) => sign.intercom({ secret: signers[0]!, body }),
+    body: (rnd) => jsonBody(rnd, 'id'),
+  },
+  {
+    name: 'bitbucket',
+    make: (keys) => bitbucket(keys ? { secret: keys } : {}),
+    pair: symmetric(plain),
+    sign: (signers, body, id) => sign.bitbucket({ secret: signers[0]!, body, id }),
+    body: (rnd) => jsonBody(rnd),
+    idHeader: 'x-request-uuid',
+  },
 ];
 
 const msgId = (rnd: Rng) => `msg_${text(rnd, 8 + int(rnd, 24))}`;
 
-/** Another entry set in the signature list: the real entries plus `extra`, shuffled (Stripe's t= first). */
+/** Another entry set in the signature list: the real entries plus `extra` within the list's bound, shuffled (Stripe's t= first). */
 function withEntries(c: Case, headers: Record<string, string>, rnd: Rng, extra: readonly string[]): Record<string, string> {
   const l = c.list!;
   const entries = headers[l.header]!.split(l.sep);
-  if (l.sep === ',') {
-    const [t, ...v] = entries;
-    const v1 = v.filter((e) => e.startsWith('v1='));
-    const room = Math.max(0, l.max - v1.length);
-    const extras = extra.filter((e) => !e.startsWith('v1=')).concat(extra.filter((e) => e.startsWith('v1=')).slice(0, room));
-    return { ...headers, [l.header]: [t!, ...shuffled(rnd, [...v, ...extras])].join(',') };
-  }
-  return { ...headers, [l.header]: shuffled(rnd, [...entries, ...extra]).slice(0, l.max).join(' ') };
+  const lead = l.first ? entries.filter((e) => e.startsWith(l.first!)) : [];
+  const rest = entries.filter((e) => !lead.includes(e));
+  const counted = (e: string) => l.counted === undefined || e.startsWith(l.counted);
+  const room = Math.max(0, l.max - rest.filter(counted).length);
+  const extras = extra.filter((e) => !counted(e)).concat(extra.filter(counted).slice(0, room));
+  return { ...headers, [l.header]: [...lead, ...shuffled(rnd, [...rest, ...extras])].join(l.sep) };
+}
+
+/** The body a delivery travels with: the body itself, or the body with the signature inside (Mailgun). */
+function sent(c: Case, signers: readonly string[], body: Buffer, ts: number): Buffer {
+  return c.signedBody ? c.signedBody(signers, body, ts) : body;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -350,8 +455,9 @@ describe('I1 replay key depends only on what the sender signed', () => {
         const signer = c.pair(rnd);
         const others = Array.from({ length: 1 + int(rnd, 3) }, () => c.pair(rnd));
         const fresh = others[0]!;
-        const body = c.body(rnd);
-        const headers = c.sign([signer.sign], body, msgId(rnd), NOW_S);
+        const raw = c.body(rnd);
+        const headers = c.sign([signer.sign], raw, msgId(rnd), NOW_S);
+        const body = sent(c, [signer.sign], raw, NOW_S);
         const reference = await replayKeyOf(verifierOf(c.make([signer.verify])), req(headers, body), 'reference');
         const max = c.asymmetric ? 2 : 4;
         const sets: Array<[string, KeyInput[]]> = [
@@ -381,8 +487,9 @@ describe('I1 replay key depends only on what the sender signed', () => {
       await forAll(`I1 spelling ${c.name}`, 25, async (rnd) => {
         const key = c.pair(rnd);
         const v = verifierOf(c.make([key.verify]));
-        const body = c.body(rnd);
-        const headers = c.sign([key.sign], body, msgId(rnd), NOW_S);
+        const raw = c.body(rnd);
+        const headers = c.sign([key.sign], raw, msgId(rnd), NOW_S);
+        const body = sent(c, [key.sign], raw, NOW_S);
         const reference = await replayKeyOf(v, req(headers, body), 'reference');
         const recased = Object.fromEntries(Object.entries(headers).map(([k, val]) => [recase(rnd, k), val]));
         assert.equal(await replayKeyOf(v, req(recased, body), `recased ${Object.keys(recased).join(',')}`), reference);
@@ -412,7 +519,7 @@ describe('I1 replay key depends only on what the sender signed', () => {
           const both = c.sign(c.asymmetric ? [key.sign] : shuffled(rnd, [key.sign, other.sign]), body, id, NOW_S);
           assert.equal(await replayKeyOf(v, req(both, body), 'two signatures'), reference);
           const extras = Array.from({ length: 1 + int(rnd, 6) }, () => list.junk(rnd));
-          if (!c.asymmetric) extras.push(...c.sign([other.sign], body, id, NOW_S)[list.header]!.split(list.sep).filter((e) => !e.startsWith('t=')));
+          if (!c.asymmetric) extras.push(...c.sign([other.sign], body, id, NOW_S)[list.header]!.split(list.sep).filter((e) => !(list.first && e.startsWith(list.first))));
           const stuffed = withEntries(c, one, rnd, extras);
           assert.equal(await replayKeyOf(v, req(stuffed, body), `extra entries: ${stuffed[list.header]}`), reference);
         });
@@ -528,8 +635,9 @@ describe('I2 the replay key names the tenant the lookup found', () => {
         const canonical = text(rnd, 1 + int(rnd, 20), 'abcdefghijklmnopqrstuvwxyz0123456789-').replace(/^[0-9-]/, 'a');
         const rows = new Map<string, TenantConfig>([[canonical, { id: canonical, secrets: [key.verify] }]]);
         const v = verifierOf(c.make(), { tenants: { resolve: fromParam(), lookup: (id: string) => rows.get(id.toLowerCase()) } });
-        const body = c.body(rnd);
-        const headers = c.sign([key.sign], body, msgId(rnd), NOW_S);
+        const raw = c.body(rnd);
+        const headers = c.sign([key.sign], raw, msgId(rnd), NOW_S);
+        const body = sent(c, [key.sign], raw, NOW_S);
         const first = await v.verify(req(headers, body, canonical));
         assert.equal(first.tenant, canonical);
         for (const spelling of [canonical.toUpperCase(), recase(rnd, canonical), canonical[0]!.toUpperCase() + canonical.slice(1)]) {
@@ -570,8 +678,9 @@ describe('I2 the replay key names the tenant the lookup found', () => {
       const tenants: Record<string, TenantConfig> = { acme: { secrets: [c.pair(() => 0.5).verify] } };
       const v = verifierOf(c.make(), { tenants: { resolve: fromParam(), lookup: (id: string) => tenants[id] } });
       const key = c.pair(() => 0.25);
-      const body = c.body(() => 0.5);
-      const headers = c.sign([key.sign], body, 'msg_proto', NOW_S);
+      const raw = c.body(() => 0.5);
+      const headers = c.sign([key.sign], raw, 'msg_proto', NOW_S);
+      const body = sent(c, [key.sign], raw, NOW_S);
       for (const name of PROTOTYPE_NAMES) {
         const e = await refusedWith(v.verify(req(headers, body, name)), 'UNKNOWN_TENANT', `${c.name} tenant ${name}`);
         assert.equal(e.status, 404);
@@ -834,6 +943,49 @@ describe('I3 one reading of every signed content', () => {
 // ---------------------------------------------------------------------------------------------
 // I4: ids and replay keys are bounded
 
+describe('I3 one reading of every signed content: the presets that sign a timestamp', () => {
+  test('paddle {ts}:{body} and zoom v0:{ts}:{body}: no other split of the signed content verifies', async () => {
+    await forAll('I3 preset re-splits', 60, async (rnd) => {
+      const secret = plain(rnd);
+      const ts = String(NOW_S - int(rnd, 1000));
+      const body = `${pick(rnd, ['', '1:', '0:5:', ':', '::'])}${text(rnd, int(rnd, 10), 'ab:01')}`;
+      const cases: Array<[string, ReturnType<typeof verifierOf>, string, (t: string, b: string) => Record<string, string>]> = [
+        ['paddle', verifierOf(paddle({ secret }), { toleranceSec: WIDE }), '{timestamp}:{body}', (t, b) => ({ 'paddle-signature': `ts=${t};h1=${createHmac('sha256', secret).update(`${t}:${b}`).digest('hex')}` })],
+        ['zoom', verifierOf(zoom({ secret }), { toleranceSec: WIDE }), 'v0:{timestamp}:{body}', (t, b) => ({ 'x-zm-request-timestamp': t, 'x-zm-signature': `v0=${createHmac('sha256', secret).update(`v0:${t}:${b}`).digest('hex')}` })],
+      ];
+      for (const [name, v, template, headersOf] of cases) {
+        const original = headersOf(ts, body);
+        await replayKeyOf(v, req(original, body), `${name}: the original`);
+        const signed = template.replace('{timestamp}', ts).replace('{body}', body);
+        for (const r of readings(template, signed)) {
+          if (r.timestamp === ts && r.body === body) continue;
+          const sig = original['paddle-signature']?.split(';h1=')[1];
+          const h: Record<string, string> = name === 'paddle' ? { 'paddle-signature': `ts=${r.timestamp};h1=${sig}` } : { ...original, 'x-zm-request-timestamp': r.timestamp };
+          await refusedWith(v.verify(req(h, r.body)), ['MALFORMED_SIGNATURE', 'SIGNATURE_MISMATCH'], `${name} re-split ts=${JSON.stringify(r.timestamp)} body=${JSON.stringify(r.body)}`);
+        }
+      }
+    });
+  });
+
+  test('mailgun timestamp+token: no other split verifies, whatever the token starts with', async () => {
+    await forAll('I3 mailgun re-splits', 60, async (rnd) => {
+      const secret = plain(rnd);
+      const v = verifierOf(mailgun({ secret }), { toleranceSec: 1e10 });
+      const ts = String(NOW_S - int(rnd, 1000));
+      const token = `${text(rnd, 1 + int(rnd, 3), '0123456789')}${text(rnd, 10 + int(rnd, 40), 'abcdef0123456789')}`;
+      const signature = createHmac('sha256', secret).update(ts + token).digest('hex');
+      const bodyOf = (t: string, k: string) => JSON.stringify({ signature: { timestamp: t, token: k, signature } });
+      const original = await replayKeyOf(v, req({}, bodyOf(ts, token)), 'the original');
+      assert.equal(original, `-:mailgun:i:${token}`);
+      const whole = ts + token;
+      for (let k = 1; k < whole.length; k++) {
+        if (k === ts.length) continue;
+        await refusedWith(v.verify(req({}, bodyOf(whole.slice(0, k), whole.slice(k)))), 'MALFORMED_SIGNATURE', `split at ${k}`);
+      }
+    });
+  });
+});
+
 describe('I4 ids capped at 256 characters, replay keys at most 256', () => {
   for (const c of CASES.filter((x) => x.idHeader)) {
     test(`${c.name}: ${c.idHeader} over ${MAX_ID_LENGTH} characters is MALFORMED_SIGNATURE; ${MAX_ID_LENGTH} verifies`, async () => {
@@ -1004,6 +1156,16 @@ describe('I6 a misconfigured tenant answers 503 without saying what is wrong', (
     ['twilio', () => twilio({ publicUrl: TWILIO_BASE }), ['', ' token', 12]],
     ['adobeSign', () => adobeSign(), ['', 'two words', 'line\nbreak', 5, 'x'.repeat(300)]],
     ['discord', () => discord(), ['', ' ab', 'zz'.repeat(32), 'ab'.repeat(31), 7, { id: 'k', publicKey: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----\n' }]],
+    ['pagerduty', () => pagerduty(), ['', ' s', 12]],
+    ['docusign', () => docusign(), ['', 's\n', {}]],
+    ['paddle', () => paddle(), ['', 'pdl_', ' x']],
+    ['square', () => square({ notificationUrl: 'https://h.example/sq' }), ['', ' k', 3]],
+    ['zoom', () => zoom(), ['', 'k ', null]],
+    ['linear', () => linear(), ['', '\tk', true]],
+    ['mailgun', () => mailgun(), ['', ' key-x', 1]],
+    ['gitlab', () => gitlab(), [{ id: 'k', sha256: 'zz' }, '', ' token']],
+    ['intercom', () => intercom(), ['', ' s', 5]],
+    ['bitbucket', () => bitbucket(), ['', 's ', []]],
     ['sendgrid', () => sendgrid(), ['', 'MFkw', 'not base64!', ' MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE', { id: 'k' }, 'MCowBQYDK2VwAyEAJrQLj5P/89iXES9+vFgrIy29clF9CC/oPPsw3c5D0bs=']],
   ];
   for (const [name, make, secrets] of BAD) {

@@ -4,6 +4,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { adobeSign, createVerifier, discord, github, sendgrid, isWebhookVerificationError, sign, slack, standardWebhooks, stripe, shopify, twilio, any, type Verifier } from '@hookguard/core';
 import { SECRET } from './helpers.js';
+import { NOW_MS, NOW_S, PRESETS } from './lib/providers.js';
 
 const RUNS = 300;
 const ED = generateKeyPairSync('ed25519');
@@ -18,17 +19,20 @@ const verifiers: Array<[string, Verifier]> = [
   ['adobeSign', createVerifier({ scheme: adobeSign({ clientId: 'CBJCHBCAABAAprop' }), replay: false })],
   ['discord', createVerifier({ scheme: discord({ publicKey: ED.publicKey }), replay: false, toleranceSec: 1e9 })],
   ['sendgrid', createVerifier({ scheme: sendgrid({ publicKey: EC.publicKey }), replay: false, toleranceSec: 1e9 })],
+  ...PRESETS.map((p): [string, Verifier] => [p.name, createVerifier({ scheme: p.make('prop'), replay: false, toleranceSec: 1e9 })]),
 ];
 const headerNames = fc.constantFrom(
   'webhook-id', 'webhook-timestamp', 'webhook-signature', 'svix-signature', 'stripe-signature', 'x-hub-signature-256',
   'x-hub-signature', 'x-slack-signature', 'x-slack-request-timestamp', 'x-shopify-hmac-sha256', 'content-type',
   'x-twilio-signature', 'x-twilio-webhooks-signature-settings', 'x-forwarded-host', 'x-forwarded-proto', 'host', 'x-adobesign-clientid',
   'x-signature-ed25519', 'x-signature-timestamp', 'x-twilio-email-event-webhook-signature', 'x-twilio-email-event-webhook-timestamp',
+  'x-pagerduty-signature', 'x-docusign-signature-1', 'x-docusign-signature-2', 'paddle-signature', 'x-square-hmacsha256-signature', 'x-zm-signature',
+  'x-zm-request-timestamp', 'linear-signature', 'x-gitlab-token', 'idempotency-key',
 );
 const headerValue = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary' }),
-  fc.constantFrom('v1,', 'v1a,AAAA', 't=1,v1=', 'sha256=', 'v0=', ' ', ',,,', '=', 'v1,' + 'A'.repeat(44), 'A'.repeat(27) + '=', 'algorithm=HMAC_SHA256', 'CBJCHBCAABAAprop!', '0'.repeat(128), 'MEUCIQ' + 'A'.repeat(90), '1700000000'),
+  fc.constantFrom('v1,', 'v1a,AAAA', 't=1,v1=', 'sha256=', 'v0=', ' ', ',,,', '=', 'v1,' + 'A'.repeat(44), 'A'.repeat(27) + '=', 'algorithm=HMAC_SHA256', 'CBJCHBCAABAAprop!', '0'.repeat(128), 'MEUCIQ' + 'A'.repeat(90), '1700000000', 'ts=1;h1=', 'v1=' + '0'.repeat(64) + ',v1=', 'sha1=', 'prop'),
   fc.array(fc.string(), { maxLength: 3 }),
 );
 const headers = fc.dictionary(headerNames, headerValue, { maxKeys: 6 });
@@ -189,4 +193,35 @@ test('signature header entries mutated at random never verify under the wrong bo
     }),
     { numRuns: RUNS },
   );
+});
+
+test('a provider preset delivery with any one byte of its body or of a signed header changed, or signed with another key, never verifies', async () => {
+  for (const p of PRESETS) {
+    const v = createVerifier({ scheme: p.make('prop'), replay: false, now: () => NOW_MS });
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 200 }), fc.nat(), fc.integer({ min: 1, max: 255 }), fc.string({ minLength: 1, maxLength: 30 }), async (note, at, xor, other) => {
+        const d = p.deliver(['prop'], { id: 'notif_p', event_id: 'evt_p', note }, NOW_S);
+        await v.verify({ method: 'POST', url: '/', headers: d.headers, body: d.body });
+        const targets = [...(p.bodySigned ? ['body'] : []), ...Object.keys(p.spans(d.headers))];
+        if (targets.length > 0) {
+          const target = targets[at % targets.length]!;
+          let body = d.body;
+          const headers = { ...d.headers };
+          if (target === 'body') {
+            body = Buffer.from(d.body);
+            body[at % body.length] = body[at % body.length]! ^ xor;
+          } else {
+            const b = Buffer.from(headers[target]!, 'latin1');
+            b[at % b.length] = b[at % b.length]! ^ xor;
+            headers[target] = b.toString('latin1');
+          }
+          await assert.rejects(v.verify({ method: 'POST', url: '/', headers, body }), (e: unknown) => isWebhookVerificationError(e) && ['SIGNATURE_MISMATCH', 'MALFORMED_SIGNATURE', 'MISSING_SIGNATURE'].includes(e.code));
+        }
+        fc.pre(other !== 'prop' && other.trim() === other);
+        const forged = p.deliver([other], { id: 'notif_p', event_id: 'evt_p', note }, NOW_S);
+        await assert.rejects(v.verify({ method: 'POST', url: '/', headers: forged.headers, body: forged.body }), (e: unknown) => isWebhookVerificationError(e) && e.code === 'SIGNATURE_MISMATCH');
+      }),
+      { numRuns: 100 },
+    );
+  }
 });

@@ -1,9 +1,6 @@
-import { createHash } from 'node:crypto';
-import type { KeyInput, KeySpec, PreparedKey, Scheme, SchemeInput, SchemeVerdict } from '../types.js';
+import type { KeyInput, Scheme, SchemeInput, SchemeVerdict } from '../types.js';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
-import { WebhookConfigError } from '../webhook-config-error.js';
-import { decodeHex, safeEqual } from '../lib/compare.js';
-import { checkSecretText, prepared } from '../lib/keys.js';
+import { matchToken, prepareTokenKeys } from '../lib/token-keys.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
 import { checkedId } from '../lib/limits.js';
 
@@ -19,17 +16,7 @@ export interface ApiKeyOptions {
   idHeader?: string;
 }
 
-function prepareKeys(specs: readonly KeySpec[]): PreparedKey[] {
-  return specs.map((spec) => {
-    if (spec.sha256 !== undefined) {
-      const digest = decodeHex(spec.sha256.toLowerCase());
-      if (!digest || digest.length !== 32) throw new WebhookConfigError(`apiKey key ${spec.id}: sha256 must be 64 hex digits`);
-      return prepared(spec, digest);
-    }
-    const secret = checkSecretText(spec.secret, 'apiKey', spec.id);
-    return prepared(spec, createHash('sha256').update(secret, 'utf8').digest());
-  });
-}
+const prepareKeys = prepareTokenKeys('apiKey');
 
 /** A static API key in a header or `Authorization: Bearer`, compared by SHA-256 digest in constant time. */
 export function apiKey(options: ApiKeyOptions = {}): Scheme {
@@ -49,10 +36,7 @@ export function apiKey(options: ApiKeyOptions = {}): Scheme {
         if (!m || !m[1]) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'expected Authorization: Bearer <key>', scheme: 'apiKey' });
         presented = m[1];
       }
-      const digest = createHash('sha256').update(presented, 'utf8').digest();
-      let matched: string | undefined;
-      // Compare against every key so the time taken does not tell which one matched.
-      for (const k of input.keysFor(this)) if (safeEqual(digest, k.key as Buffer) && matched === undefined) matched = k.id;
+      const matched = matchToken(presented, input.keysFor(this));
       if (matched === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'key matched no active key', scheme: 'apiKey' });
       const id = idHeader ? checkedId(input.header(idHeader), options.idHeader!, 'apiKey') : undefined;
       const verdict: SchemeVerdict = { scheme: 'apiKey', keyId: matched, replayable: id !== undefined };

@@ -15,8 +15,18 @@ import {
   all,
   any,
   apiKey,
+  bitbucket,
   createVerifier,
   discord,
+  docusign,
+  gitlab,
+  intercom,
+  linear,
+  mailgun,
+  paddle,
+  pagerduty,
+  square,
+  zoom,
   fromParam,
   github,
   hmac,
@@ -433,6 +443,184 @@ function mutateUrl(rnd: Rng, url: string, kinds: string[]): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// the provider presets, read independently of core
+
+/** `key=value` entries of a list header as parseSignatureHeader reads them: trimmed, split at the first `=`. */
+function entriesOf(v: string, sep: string): Array<[string, string]> {
+  return v.split(sep).map((e): [string, string] => {
+    const eq = e.indexOf('=');
+    return eq > 0 ? [e.slice(0, eq).trim(), e.slice(eq + 1).trim()] : ['', ''];
+  });
+}
+interface PresetRead {
+  /** The signature texts the request carries. */
+  sigs: string[];
+  /** Header text signed before the body (timestamps, Square's URL). */
+  prefix?: string;
+  ts?: string;
+}
+/** An HMAC preset: the signatures it reads and what it signs; the identity is the digest of that (or an id inside it). */
+function presetLeaf(o: { name: string; secret: string; scheme: (secret: string) => Scheme; sign: (rnd: Rng, ts: number, body: Buffer, key: string) => Record<string, string>; read: (h: Headers) => PresetRead | undefined; alg?: string; enc?: 'hex' | 'base64' }): Leaf {
+  return {
+    name: o.name,
+    secrets: [o.secret],
+    scheme: () => o.scheme(o.secret),
+    sign: (rnd, ts, body, wrongKey) => o.sign(rnd, ts, body, wrongKey ? `${o.secret}_wrong` : o.secret),
+    judge(h, body) {
+      const r = o.read(h);
+      if (!r) return none;
+      const e = mac(o.alg ?? 'sha256', o.secret, [r.prefix ?? '', body]).toString(o.enc ?? 'hex');
+      const material = r.prefix === undefined ? `body|${body.toString('latin1')}` : `${o.name}|${bytesOf(r.prefix)}|${body.toString('latin1')}`;
+      return { material, vouched: r.sigs.includes(e), expected: [e], timestamp: r.ts !== undefined && /^[0-9]+$/.test(r.ts) ? Number(r.ts) : undefined };
+    },
+  };
+}
+const one = (h: Headers, name: string, prefix = ''): PresetRead | undefined => {
+  const v = str(read(h, name));
+  return v === undefined ? undefined : { sigs: v.startsWith(prefix) ? [v.slice(prefix.length)] : [] };
+};
+const SQUARE_URL = 'https://hooks.example.com/square';
+function presetLeaves(secret: () => string): Record<string, Leaf> {
+  return {
+    pagerduty: presetLeaf({
+      name: 'pagerduty', secret: secret(), scheme: (s) => pagerduty({ secret: s }),
+      sign: (rnd, _ts, body, key) => sign.pagerduty({ secret: chance(rnd, 0.2) ? [`${key}_old`, key] : key, body, id: text(rnd, 36) }),
+      read: (h) => {
+        const v = str(read(h, 'x-pagerduty-signature'));
+        return v === undefined ? undefined : { sigs: entriesOf(v, ',').filter(([k]) => k === 'v1').map(([, x]) => x) };
+      },
+    }),
+    docusign: presetLeaf({
+      name: 'docusign', secret: secret(), scheme: (s) => docusign({ secret: s }), enc: 'base64',
+      sign: (rnd, _ts, body, key) => sign.docusign({ secret: chance(rnd, 0.2) ? [`${key}_old`, key] : key, body }),
+      read: (h) => {
+        const sigs: string[] = [];
+        for (let n = 1; ; n++) {
+          const v = read(h, `x-docusign-signature-${n}`);
+          if (typeof v !== 'string') break;
+          sigs.push(v);
+        }
+        return sigs.length === 0 ? undefined : { sigs };
+      },
+    }),
+    paddle: presetLeaf({
+      name: 'paddle', secret: `pdl_ntfset_${secret()}`, scheme: (s) => paddle({ secret: s }),
+      sign: (rnd, ts, body, key) => sign.paddle({ secret: chance(rnd, 0.2) ? [key, `${key}_next`] : key, body, timestamp: ts }),
+      read: (h) => {
+        const v = str(read(h, 'paddle-signature'));
+        if (v === undefined) return undefined;
+        const e = entriesOf(v, ';');
+        const ts = e.find(([k]) => k === 'ts')?.[1];
+        return ts === undefined ? undefined : { sigs: e.filter(([k]) => k === 'h1').map(([, x]) => x), prefix: `${ts}:`, ts };
+      },
+    }),
+    square: presetLeaf({
+      name: 'square', secret: secret(), scheme: (s) => square({ secret: s, notificationUrl: SQUARE_URL }), enc: 'base64',
+      sign: (_rnd, _ts, body, key) => sign.square({ secret: key, notificationUrl: SQUARE_URL, body }),
+      read: (h) => {
+        const r = one(h, 'x-square-hmacsha256-signature');
+        return r && { ...r, prefix: SQUARE_URL };
+      },
+    }),
+    zoom: presetLeaf({
+      name: 'zoom', secret: secret(), scheme: (s) => zoom({ secret: s }),
+      sign: (_rnd, ts, body, key) => sign.zoom({ secret: key, body, timestamp: ts }),
+      read: (h) => {
+        const r = one(h, 'x-zm-signature', 'v0=');
+        const ts = str(read(h, 'x-zm-request-timestamp'));
+        return r && ts !== undefined ? { ...r, prefix: `v0:${ts}:`, ts } : undefined;
+      },
+    }),
+    intercom: presetLeaf({
+      name: 'intercom', secret: secret(), scheme: (s) => intercom({ secret: s }), alg: 'sha1',
+      sign: (_rnd, _ts, body, key) => sign.intercom({ secret: key, body }),
+      read: (h) => one(h, 'x-hub-signature', 'sha1='),
+    }),
+    bitbucket: presetLeaf({
+      name: 'bitbucket', secret: secret(), scheme: (s) => bitbucket({ secret: s }),
+      sign: (rnd, _ts, body, key) => sign.bitbucket({ secret: key, body, id: text(rnd, 36) }),
+      read: (h) => one(h, 'x-hub-signature', 'sha256='),
+    }),
+  };
+}
+
+/** The member `name` of a JSON object's text, found as core finds it even when the rest of the body is broken. */
+function jsonObjectMember(text: string, name: string): unknown {
+  try {
+    const o = JSON.parse(text.replace(/^\ufeff/, '')) as Record<string, unknown>;
+    return typeof o === 'object' && o !== null ? o[name] : undefined;
+  } catch {
+    const at = text.indexOf(`"${name}"`);
+    const open = at === -1 ? -1 : text.indexOf('{', at);
+    if (open === -1) return undefined;
+    let depth = 0;
+    for (let i = open; i < text.length; i++) {
+      const c = text[i];
+      if (c === '"') {
+        for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      } else if (c === '{') depth++;
+      else if (c === '}' && --depth === 0) {
+        try {
+          return JSON.parse(text.slice(open, i + 1));
+        } catch {
+          return undefined;
+        }
+      }
+    }
+    return undefined;
+  }
+}
+/** Mailgun, read independently: the signature object of a JSON body or the form's fields; it signs timestamp + token. */
+function mailgunJudge(key: string, body: Buffer): Verdict {
+  const text = body.toString('utf8');
+  let f: Record<string, unknown> | undefined;
+  if (/^[\s\ufeff]*\{/.test(text)) {
+    const s = jsonObjectMember(text, 'signature');
+    f = typeof s === 'object' && s !== null ? (s as Record<string, unknown>) : undefined;
+  } else {
+    const form = new URLSearchParams(text);
+    f = { timestamp: form.get('timestamp') ?? undefined, token: form.get('token') ?? undefined, signature: form.get('signature') ?? undefined };
+  }
+  const ts = typeof f?.timestamp === 'number' ? String(f.timestamp) : f?.timestamp;
+  const token = f?.token;
+  if (typeof ts !== 'string' || typeof token !== 'string') return none;
+  const e = mac('sha256', key, [ts + token]).toString('hex');
+  return { material: `mailgun|${ts}|${token}`, vouched: f!.signature === e || f!['parent-signature'] === e, expected: [e], timestamp: /^[0-9]+$/.test(ts) ? Number(ts) : undefined };
+}
+function mailgunBase(key: string, rnd: Rng, wrongKey: boolean, ts: number): Delivery {
+  const s = sign.mailgun({ secret: wrongKey ? `${key}_wrong` : key, timestamp: ts, token: text(rnd, 50, '0123456789abcdef') });
+  const event = JSON.parse(JSON.stringify({ event: pick(rnd, ['delivered', 'opened', 'failed']), id: text(rnd, 22), note: pick(rnd, ['a.b,c;d=e "f"', 'ü€😀', '', 'x'.repeat(int(rnd, 300))]) })) as Record<string, string>;
+  if (chance(rnd, 0.3)) return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from(new URLSearchParams({ ...s, ...event }).toString()) };
+  return { headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ signature: s, 'event-data': event })) };
+}
+/** Linear signs the body; its freshness is webhookTimestamp (ms) inside it. */
+function linearJudge(key: string, h: Headers, body: Buffer): Verdict {
+  const sig = str(read(h, 'linear-signature'));
+  if (sig === undefined) return none;
+  const e = mac('sha256', key, [body]).toString('hex');
+  let ts: number | undefined;
+  try {
+    const t = (JSON.parse(body.toString('utf8').replace(/^\ufeff/, '')) as { webhookTimestamp?: unknown }).webhookTimestamp;
+    if (typeof t === 'number' && Number.isSafeInteger(t)) ts = Math.floor(t / 1000);
+  } catch {
+    // not JSON: then core has no timestamp either, and refuses it
+  }
+  return { material: `body|${body.toString('latin1')}`, vouched: sig === e, expected: [e], timestamp: ts };
+}
+function linearBase(key: string, rnd: Rng, wrongKey: boolean, ts: number): Delivery {
+  const body = Buffer.from(JSON.stringify({ action: pick(rnd, ['create', 'update', 'remove']), type: 'Issue', data: { id: text(rnd, 12), title: pick(rnd, ['a.b', 'ü€😀', '"webhookTimestamp":1']) }, webhookTimestamp: ts * 1000 + int(rnd, 1000) }));
+  return { headers: sign.linear({ secret: wrongKey ? `${key}_wrong` : key, body, id: text(rnd, 36) }), body };
+}
+/** GitLab: the token vouches for anything; the (unsigned) Idempotency-Key is the replay identity. */
+function gitlabJudge(token: string, h: Headers): Verdict {
+  const t = str(read(h, 'x-gitlab-token'));
+  const k = read(h, 'idempotency-key');
+  const id = k === undefined ? read(h, 'x-gitlab-event-uuid') : k;
+  if (t === undefined || id === DUP) return none;
+  return { material: `gitlab|${t}|${id ?? ''}`, vouched: t === token, expected: [] };
+}
+
+// ---------------------------------------------------------------------------------------------
 // targets: a verifier and how to judge its accepts
 
 interface Target {
@@ -564,6 +752,46 @@ function targets(seed: number): Target[] {
     secrets: [],
   };
 
+  // The presets' keys are drawn last (below), so every earlier target's stream stays as it was.
+  const presetTargets = (): Target[] => {
+    const p = presetLeaves(plain);
+    const mailgunKey = plain();
+    const linearKey = plain();
+    const gitlabToken = plain();
+    const presetShared = plain();
+    const body = (leaf: Leaf): Target => single(leaf.name, leaf);
+    return [
+      ...Object.values(p).map(body),
+      {
+        name: 'linear',
+        verifier: createVerifier({ scheme: linear({ secret: linearKey }), ...common }),
+        base: (r, wrong, now) => linearBase(linearKey, r, wrong, now),
+        judge: (d) => linearJudge(linearKey, d.headers, d.body),
+        secrets: [linearKey],
+      },
+      {
+        name: 'mailgun',
+        verifier: createVerifier({ scheme: mailgun({ secret: mailgunKey }), ...common }),
+        base: (r, wrong, now) => mailgunBase(mailgunKey, r, wrong, now),
+        judge: (d) => mailgunJudge(mailgunKey, d.body),
+        secrets: [mailgunKey],
+      },
+      {
+        name: 'gitlab',
+        verifier: createVerifier({ scheme: gitlab({ secret: gitlabToken }), ...common }),
+        base: (r, wrong) => ({ headers: sign.gitlab({ token: wrong ? `${gitlabToken}x` : gitlabToken, id: text(r, 36) }), body: bodyOf(r) }),
+        judge: (d) => gitlabJudge(gitlabToken, d.headers),
+        secrets: [gitlabToken],
+        unsignedId: true,
+      },
+      combo('any(github, pagerduty, bitbucket) one secret', 'any', [
+        githubLeaf(presetShared),
+        presetLeaves(() => presetShared).pagerduty!,
+        presetLeaves(() => presetShared).bitbucket!,
+      ]),
+    ];
+  };
+
   // Drawn after every other target's keys: their streams stay as they were.
   const ed = edPair(rnd);
   const discordKey = { priv: ed.priv, pub: ed.pub, verify: Buffer.from((ed.pub.export({ format: 'jwk' }) as { x: string }).x, 'base64url').toString('hex') };
@@ -587,6 +815,7 @@ function targets(seed: number): Target[] {
     adobeTarget,
     single('discord', timestampedLeaf('discord', discordKey, edPair(rnd).priv)),
     single('sendgrid', timestampedLeaf('sendgrid', ecPair(rnd), ecPair(rnd).priv)),
+    ...presetTargets(),
   ];
 }
 
@@ -613,8 +842,16 @@ const FOREIGN: Array<[string, string]> = [
   ['x-slack-request-timestamp', '1'],
   ['x-sig', '0'.repeat(64)],
   ['authorization', 'Bearer x'],
+  ['x-pagerduty-signature', 'v1=' + '0'.repeat(64)],
+  ['x-docusign-signature-1', 'A'.repeat(43) + '='],
+  ['paddle-signature', 'ts=1;h1=' + '0'.repeat(64)],
+  ['x-square-hmacsha256-signature', 'A'.repeat(43) + '='],
+  ['x-zm-signature', 'v0=' + '0'.repeat(64)],
+  ['x-zm-request-timestamp', '1'],
+  ['linear-signature', '0'.repeat(64)],
+  ['x-gitlab-token', 'x'],
 ];
-const SIGNATURE_HEADERS = ['x-hub-signature-256', 'x-shopify-hmac-sha256', 'shopify-hmac-sha256', 'webhook-signature', 'svix-signature', 'stripe-signature', 'x-slack-signature', 'x-sig', 'x-signature'];
+const SIGNATURE_HEADERS = ['x-hub-signature-256', 'x-shopify-hmac-sha256', 'shopify-hmac-sha256', 'webhook-signature', 'svix-signature', 'stripe-signature', 'x-slack-signature', 'x-sig', 'x-signature', 'x-pagerduty-signature', 'x-docusign-signature-1', 'x-square-hmacsha256-signature', 'x-zm-signature', 'linear-signature', 'x-hub-signature'];
 
 /** The signature bytes of a header value, re-encoded in another scheme's format (a leaf swap). */
 function reencode(rnd: Rng, value: string): [string, string] | undefined {
@@ -729,10 +966,10 @@ function mutate(rnd: Rng, base: Delivery, target: Target, kinds: string[]): Deli
         }
         break;
       case 15: // an entry of the signature list duplicated, dropped or reordered
-        for (const n of ['webhook-signature', 'svix-signature', 'stripe-signature']) {
+        for (const n of ['webhook-signature', 'svix-signature', 'stripe-signature', 'x-pagerduty-signature', 'paddle-signature']) {
           const v = headers[n];
           if (typeof v !== 'string') continue;
-          const sep = n === 'stripe-signature' ? ',' : ' ';
+          const sep = n === 'paddle-signature' ? ';' : n === 'stripe-signature' || n === 'x-pagerduty-signature' ? ',' : ' ';
           const parts = v.split(sep);
           const k = int(rnd, parts.length);
           const op = int(rnd, 3);
