@@ -9,7 +9,7 @@ export interface BodyVariant {
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** Upper bound on the set, whatever the body holds. */
-export const MAX_BODY_VARIANTS = 14;
+export const MAX_BODY_VARIANTS = 16;
 
 function sortKeys(v: unknown, depth = 0): unknown {
   if (depth > 64) return v;
@@ -62,8 +62,11 @@ export function bodyVariants(body: Buffer, contentType: string | undefined): Bod
   }
   if (isJson) {
     const reserialised = 'the body was parsed and re-serialised before verification (JSON whitespace differs): verify the raw bytes, e.g. mount the webhook route before express.json()';
+    // Pretty-printed senders (and files) usually end with a newline; compact ones do not.
     add(Buffer.from(JSON.stringify(json)), 'body-reserialised', reserialised);
+    add(Buffer.from(`${JSON.stringify(json, null, 2)}\n`), 'body-reserialised', reserialised);
     add(Buffer.from(JSON.stringify(json, null, 2)), 'body-reserialised', reserialised);
+    add(Buffer.from(`${JSON.stringify(json, null, 4)}\n`), 'body-reserialised', reserialised);
     add(Buffer.from(pythonDumps(json)), 'body-reserialised', `${reserialised} (Python json.dumps style)`);
     add(Buffer.from(JSON.stringify(sortKeys(json))), 'body-key-order', 'the body was re-serialised with its keys in another order (sorted keys): verify the raw bytes, never a re-encoded object');
     if (/[^\u0000-\u007e]/.test(text)) add(Buffer.from(asciiEscaped(JSON.stringify(json))), 'body-charset', 'the signed body wrote non-ASCII characters as \\u escapes; they arrived as UTF-8 (re-serialised on the way)');

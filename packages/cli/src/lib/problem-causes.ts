@@ -13,6 +13,8 @@ export const PROBLEM_CAUSES: Readonly<Record<string, ProblemCause>> = Object.fre
   MALFORMED_SIGNATURE: { cause: 'signature-malformed', why: 'the signature headers are there but not in the shape the scheme requires', fix: "read the problem's detail; timestamps are integer seconds, ids hold no '.'" },
   SIGNATURE_MISMATCH: { cause: 'signature-mismatch', why: "no signature matched the receiver's active secrets", fix: 'check the secret (this tenant, this environment, its encoding) and that nothing re-serialises the body; capture the delivery and run `hookguard explain`' },
   TIMESTAMP_OUT_OF_TOLERANCE: { cause: 'clock-skew', why: "the signed timestamp is outside the receiver's tolerance", fix: 'sync the clocks (NTP); timestamps are seconds, not milliseconds; an old capture must be re-signed' },
+  CONTENT_DIGEST_MISMATCH: { cause: 'body-changed', why: 'the body is not the one its signed Content-Digest (RFC 9530) describes', fix: 'send the exact bytes that were digested; a proxy or client that re-encodes or re-compresses the body breaks it' },
+  INSUFFICIENT_COVERAGE: { cause: 'signature-covers-too-little', why: 'the RFC 9421 signature does not cover every component the receiver requires (by default @method, @target-uri, and content-digest and content-type with a body), or has no created time', fix: "sign those components too (the problem's detail names the missing ones), or relax the receiver's required list" },
   CERT_MISSING: { cause: 'cert-missing', why: 'no client certificate reached the verifier', fix: 'send the certificate (--cert/--key); the server needs requestCert: true, or a proxy must forward it' },
   CERT_UNTRUSTED: { cause: 'unknown-ca', why: "the client certificate does not chain to the tenant's CA or any CA the receiver trusts", fix: "issue it from the tenant's CA (`hookguard certs issue <tenant>`), and send the chain when the tenant's ca is above the issuing CA" },
   CERT_EXPIRED: { cause: 'client-cert-expired', why: 'the client certificate (or a CA above it) has expired', fix: 'issue a new certificate and switch the sender to it' },
@@ -31,8 +33,6 @@ export const PROBLEM_CAUSES: Readonly<Record<string, ProblemCause>> = Object.fre
   BODY_TOO_LARGE: { cause: 'body-too-large', why: "the body is larger than the receiver's maxBodyBytes", fix: 'send less, or raise maxBodyBytes' },
   RAW_BODY_UNAVAILABLE: { cause: 'body-parsed-before-middleware', why: 'a body parser consumed the body before the webhook middleware, so the exact bytes are gone', fix: 'mount the webhook route before express.json(), or use express.json({ verify: keepRawBody }) (NestJS: rawBody: true)' },
   REPLAY_STORE_UNAVAILABLE: { cause: 'replay-store-down', why: 'the replay store (Redis) is unreachable or slow, so the receiver fails closed', fix: "check the receiver's Redis" },
-  CONTENT_DIGEST_MISMATCH: { cause: 'body-changed', why: "the body does not match its signed Content-Digest: it was changed (or re-serialised) after signing", fix: 'verify the exact bytes received' },
-  INSUFFICIENT_COVERAGE: { cause: 'signature-coverage', why: 'the HTTP message signature does not cover the components the receiver requires', fix: "sign the components in the receiver's required list" },
   TENANT_LOOKUP_FAILED: { cause: 'tenant-misconfigured', why: "the tenant lookup failed, or the tenant's record holds an unusable key (a secret with whitespace, a whsec_ secret that is not base64, a CRL its CA did not sign)", fix: "the reason is in the receiver's onRejected log (error.cause); fix the tenant's record" },
 });
 
