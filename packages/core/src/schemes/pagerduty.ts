@@ -7,8 +7,8 @@ export interface PagerDutyOptions {
   secret?: KeyInput | readonly KeyInput[];
 }
 
-// https://developer.pagerduty.com/docs/webhooks/v3-overview#verifying-signatures (PagerDuty/developer-docs
-// docs/webhooks/04-Signatures.md): `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>]`, HMAC-SHA256 of the body, one
+// https://github.com/PagerDuty/developer-docs/blob/main/docs/webhooks/04-Signatures.md (and 02-Behavior.md):
+// `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>]`, HMAC-SHA256 of the body, one
 // v1 per signing secret while one rotates; other versions ignored. X-Webhook-Id repeats on retries but is
 // not signed: reported, and the replay identity is the digest of the body.
 const definePagerDuty = defineScheme({
