@@ -3,7 +3,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_BODY, type RunningServer } from './lib/fixture.js';
-import { adobeDelivery, nextId, send, standard, tenantBody, twilioDelivery, TWILIO_FORWARDED, viaOctokit, viaStandardWebhooksLib, viaStripeLib, viaSvixLib, type Answer, type Delivery } from './lib/deliveries.js';
+import { adobeDelivery, httpSignatureDelivery, nextId, send, standard, tenantBody, twilioDelivery, TWILIO_FORWARDED, viaOctokit, viaStandardWebhooksLib, viaStripeLib, viaSvixLib, type Answer, type Delivery } from './lib/deliveries.js';
 import { ADOBE_CLIENT_ID } from './lib/fixture.js';
 import { ADAPTERS } from './lib/adapters.js';
 import { recordCode, writeCodes } from './lib/code-coverage.js';
@@ -78,6 +78,15 @@ const cases: Case[] = [
   { name: 'Twilio delivery, a trusted proxy forwarding another host', delivery: () => twilioDelivery({ forwarded: { ...TWILIO_FORWARDED, 'x-forwarded-host': 'evil.example.net' } }), status: 401, code: 'SIGNATURE_MISMATCH', handled: false },
   { name: 'Twilio delivery, a trusted proxy forwarding plain http', delivery: () => twilioDelivery({ json: true, forwarded: { ...TWILIO_FORWARDED, 'x-forwarded-proto': 'http' } }), status: 401, code: 'SIGNATURE_MISMATCH', handled: false },
   // Adobe Acrobat Sign: the client id echoed on every answer Adobe reads as delivered.
+  // RFC 9421: the body is bound by its signed Content-Digest, checked before the signature is trusted.
+  { name: 'RFC 9421 delivery (Ed25519, Content-Digest) signed by hookguard', delivery: () => httpSignatureDelivery(), status: 200, handled: true },
+  { name: 'RFC 9421 delivery whose body changed after signing', delivery: () => httpSignatureDelivery({ tamper: true }), status: 401, code: 'CONTENT_DIGEST_MISMATCH', handled: false },
+  {
+    name: 'RFC 9421 signature that covers neither @method nor the body',
+    delivery: () => httpSignatureDelivery({ components: ['@target-uri', 'content-type'] }),
+    status: 401, code: 'INSUFFICIENT_COVERAGE', handled: false,
+  },
+  { name: 'RFC 9421 route, no Signature-Input / Signature', delivery: () => ({ path: '/http-signature', headers: { 'content-type': 'application/json' }, body: '{}' }), status: 401, code: 'MISSING_SIGNATURE', handled: false },
   { name: 'Adobe Sign notification: the client id is echoed in X-AdobeSign-ClientId', delivery: () => adobeDelivery(), status: 200, handled: true, headers: echo },
   {
     name: "Adobe Sign verification-of-intent GET: answered with the echo, the handler does not run",

@@ -5,7 +5,7 @@ import { Webhook as SvixWebhook } from 'svix';
 import Stripe from 'stripe';
 import { sign as octokitSign } from '@octokit/webhooks-methods';
 import { sign } from '@hookguard/core';
-import { ACCOUNTS, ADOBE_CLIENT_ID, GITHUB_SECRET, STRIPE_SECRET, TENANT_SECRETS, TWILIO_PUBLIC_BASE, TWILIO_TOKEN } from './fixture.js';
+import { ACCOUNTS, ADOBE_CLIENT_ID, GITHUB_SECRET, HTTP_SIGNATURE_BASE, HTTP_SIGNATURE_KEY, STRIPE_SECRET, TENANT_SECRETS, TWILIO_PUBLIC_BASE, TWILIO_TOKEN } from './fixture.js';
 
 export interface Delivery {
   path: string;
@@ -80,6 +80,17 @@ export function twilioDelivery(opts: { path?: string; json?: boolean; port?: boo
   }
   const signed = `${opts.port ? `${TWILIO_PUBLIC_BASE}:443` : TWILIO_PUBLIC_BASE}${target}`;
   return { path: target, headers: { ...sign.twilio({ secret: TWILIO_TOKEN, url: signed, body }), ...(opts.forwarded ?? TWILIO_FORWARDED) }, body };
+}
+
+/**
+ * An RFC 9421 delivery to /http-signature, signed by RFC 9421's Ed25519 test key over the default
+ * components (@method, @target-uri, content-digest, content-type); `components` signs others,
+ * `tamper` changes the body after signing (its Content-Digest no longer matches).
+ */
+export function httpSignatureDelivery(opts: { components?: string[]; tamper?: boolean } = {}): Delivery {
+  const body = JSON.stringify({ type: 'invoice.paid', id: nextId('evt'), note: 'payé ✓' });
+  const headers = sign.httpSignature({ url: `${HTTP_SIGNATURE_BASE}/http-signature`, body, headers: json, privateKey: HTTP_SIGNATURE_KEY.privateKey, keyId: HTTP_SIGNATURE_KEY.id, ...(opts.components ? { components: opts.components } : {}) });
+  return { path: '/http-signature', headers: { ...json, ...headers }, body: opts.tamper ? body.replace('invoice.paid', 'invoice.void') : body };
 }
 
 /** An Adobe Acrobat Sign notification (POST), or with `intent` its verification-of-intent GET. */

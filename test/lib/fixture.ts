@@ -1,6 +1,6 @@
 // One configuration, served by every adapter: the contract suite sends the same deliveries to each
 // and expects the same status and code.
-import { accountClaim, adobeSign, fromHeader, fromParam, github, MemoryReplayStore, standardWebhooks, stripe, twilio, type ReplayStore, type TenantConfig, type VerifierOptions } from '@hookguard/core';
+import { accountClaim, adobeSign, fromHeader, fromParam, github, httpSignature, MemoryReplayStore, standardWebhooks, stripe, twilio, type ReplayStore, type TenantConfig, type VerifierOptions } from '@hookguard/core';
 
 export const TENANT_SECRETS: Record<string, string> = {
   acme: 'whsec_' + Buffer.from('acme-tenant-secret-0123456789abcd').toString('base64'),
@@ -13,6 +13,13 @@ export const TWILIO_TOKEN = 'c0ffee00c0ffee00c0ffee00c0ffee00';
 /** The URL Twilio is configured with; the servers listen on 127.0.0.1 behind a pretend proxy. */
 export const TWILIO_PUBLIC_BASE = 'https://hooks.example.com';
 export const ADOBE_CLIENT_ID = 'CBJCHBCAABAAcontract-client-id_0123';
+/** RFC 9421's test-key-ed25519 (Appendix B.1.4): the httpSignature route's sender, and the URL it signs. */
+export const HTTP_SIGNATURE_KEY = {
+  id: 'test-key-ed25519',
+  privateKey: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----\n',
+  publicKey: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAJrQLj5P/89iXES9+vFgrIy29clF9CC/oPPsw3c5D0bs=\n-----END PUBLIC KEY-----\n',
+};
+export const HTTP_SIGNATURE_BASE = 'https://hooks.example.com';
 export const MAX_BODY = 64 * 1024;
 /** The limit of the `large` route: the library's default, 1 MiB. */
 export const LARGE_MAX_BODY = 1024 * 1024;
@@ -30,7 +37,7 @@ export async function lookup(id: string): Promise<TenantConfig | undefined> {
 }
 
 /** Verifier options per route: built fresh for each server so replay stores are not shared. */
-export type RouteName = 'tenants' | 'github' | 'stripe' | 'strict' | 'down' | 'large' | 'twilio' | 'twilioUntrusted' | 'adobe';
+export type RouteName = 'tenants' | 'github' | 'stripe' | 'strict' | 'down' | 'large' | 'twilio' | 'twilioUntrusted' | 'adobe' | 'httpSignature';
 export const ROUTES: Record<RouteName, string> = {
   tenants: '/webhooks/:tenant',
   github: '/github',
@@ -41,6 +48,7 @@ export const ROUTES: Record<RouteName, string> = {
   twilio: '/twilio',
   twilioUntrusted: '/twilio-untrusted',
   adobe: '/adobe',
+  httpSignature: '/http-signature',
 };
 
 /**
@@ -89,6 +97,10 @@ export function routeOptions(log?: HandlerLog, store?: ReplayStore): Record<Rout
     twilioUntrusted: { scheme: twilio({ secret: TWILIO_TOKEN }), proxy: { trusted: ['192.0.2.1'] }, maxBodyBytes: MAX_BODY },
     // POST notifications and Adobe's verification-of-intent GET, on one route.
     adobe: { scheme: adobeSign({ clientId: ADOBE_CLIENT_ID }), maxBodyBytes: MAX_BODY },
+    httpSignature: {
+      scheme: httpSignature({ publicUrl: HTTP_SIGNATURE_BASE, keys: [{ id: HTTP_SIGNATURE_KEY.id, publicKey: HTTP_SIGNATURE_KEY.publicKey }] }),
+      maxBodyBytes: MAX_BODY,
+    },
   };
   for (const r of Object.values(routes)) Object.assign(r, hooks);
   return routes;

@@ -65,6 +65,11 @@ class HooksController {
   twilioUntrusted(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
     return this.#run('twilioUntrusted', w, res);
   }
+  @Post('http-signature')
+  @VerifiedWebhook('httpSignature')
+  httpSignature(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.#run('httpSignature', w, res);
+  }
   @Post('adobe')
   @VerifiedWebhook('adobe')
   adobe(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {

@@ -41,6 +41,7 @@ export async function startExpress(flavour: 'express4' | 'express5', store?: Rep
   app.post('/large/:tenant', expressVerify(o.large), handler('large'));
   app.post('/twilio', expressVerify(o.twilio), handler('twilio'));
   app.post('/twilio-untrusted', expressVerify(o.twilioUntrusted), handler('twilioUntrusted'));
+  app.post('/http-signature', expressVerify(o.httpSignature), handler('httpSignature'));
   // One middleware for both methods; it answers Adobe's verification GET itself (the handler never runs).
   const adobe = expressVerify(o.adobe);
   app.get('/adobe', adobe, handler('adobe'));
@@ -75,6 +76,7 @@ export async function startKoa(store?: ReplayStore): Promise<RunningServer> {
   router.post('/large/:tenant', koaVerify(o.large), handler('large'));
   router.post('/twilio', koaVerify(o.twilio), handler('twilio'));
   router.post('/twilio-untrusted', koaVerify(o.twilioUntrusted), handler('twilioUntrusted'));
+  router.post('/http-signature', koaVerify(o.httpSignature), handler('httpSignature'));
   const adobe = koaVerify(o.adobe);
   router.get('/adobe', adobe, handler('adobe'));
   router.post('/adobe', adobe, handler('adobe'));

@@ -19,6 +19,7 @@ import { signTwilio } from './sign/sign-twilio.js';
 import { signAdobeSign } from './sign/sign-adobe-sign.js';
 import { signDiscord } from './sign/sign-discord.js';
 import { signSendGrid } from './sign/sign-sendgrid.js';
+import { signHttpSignature } from './sign/sign-http-signature.js';
 
 /** Signers for every scheme: for tests, demos and senders. Each returns the headers to send. */
 export const sign = Object.freeze({
@@ -43,4 +44,5 @@ export const sign = Object.freeze({
   adobeSign: signAdobeSign,
   discord: signDiscord,
   sendgrid: signSendGrid,
+  httpSignature: signHttpSignature,
 });

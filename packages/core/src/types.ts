@@ -49,6 +49,8 @@ export interface KeySpec {
   notAfter?: Date | number | string;
   /** Restrict this key to one scheme by name when a tenant holds keys of several schemes. */
   scheme?: string;
+  /** httpSignature: the RFC 9421 algorithm, needed only where the key leaves it open (an RSA key: rsa-pss-sha512 or rsa-v1_5-sha256). */
+  algorithm?: string;
 }
 export type KeyInput = string | KeySpec;
 

@@ -4,6 +4,8 @@ export type WebhookErrorCode =
   | 'MALFORMED_SIGNATURE'
   | 'SIGNATURE_MISMATCH'
   | 'TIMESTAMP_OUT_OF_TOLERANCE'
+  | 'CONTENT_DIGEST_MISMATCH'
+  | 'INSUFFICIENT_COVERAGE'
   | 'CERT_MISSING'
   | 'CERT_UNTRUSTED'
   | 'CERT_EXPIRED'
@@ -33,6 +35,8 @@ export const WEBHOOK_ERROR_STATUS: Readonly<Record<WebhookErrorCode, number>> = 
   MALFORMED_SIGNATURE: 401,
   SIGNATURE_MISMATCH: 401,
   TIMESTAMP_OUT_OF_TOLERANCE: 401,
+  CONTENT_DIGEST_MISMATCH: 401,
+  INSUFFICIENT_COVERAGE: 401,
   CERT_MISSING: 401,
   CERT_UNTRUSTED: 401,
   CERT_EXPIRED: 401,
@@ -60,6 +64,8 @@ export const WEBHOOK_ERROR_TITLE: Readonly<Record<WebhookErrorCode, string>> = O
   MALFORMED_SIGNATURE: 'Webhook signature malformed',
   SIGNATURE_MISMATCH: 'Webhook signature does not match',
   TIMESTAMP_OUT_OF_TOLERANCE: 'Webhook timestamp outside tolerance',
+  CONTENT_DIGEST_MISMATCH: 'Content-Digest does not match the body',
+  INSUFFICIENT_COVERAGE: 'Webhook signature does not cover the required components',
   CERT_MISSING: 'Client certificate missing',
   CERT_UNTRUSTED: 'Client certificate not trusted',
   CERT_EXPIRED: 'Client certificate expired',

@@ -37,6 +37,7 @@ import {
   createVerifier,
   discord,
   fromParam,
+  httpSignature,
   github,
   hmac,
   isWebhookVerificationError,
@@ -149,6 +150,16 @@ function sendgridPair(rnd: Rng): Pair {
   const priv = createPrivateKey({ key: { kty: 'EC', crv: 'P-256', x: p.subarray(1, 33).toString('base64url'), y: p.subarray(33).toString('base64url'), d: d.toString('base64url') }, format: 'jwk' });
   return { sign: priv.export({ format: 'pem', type: 'pkcs8' }).toString(), verify: createPublicKey(priv).export({ format: 'der', type: 'spki' }).toString('base64') };
 }
+
+/** An Ed25519 pair as httpSignature() takes it: PKCS#8 PEM (sender), SPKI PEM (receiver, also as `secret`). */
+function spkiPair(rnd: Rng): Pair {
+  const { priv } = edPair(rnd);
+  return { sign: priv.export({ format: 'pem', type: 'pkcs8' }).toString(), verify: createPublicKey(priv).export({ format: 'pem', type: 'spki' }).toString() };
+}
+const HS_BASE = 'https://hooks.example.com';
+// The properties change Content-Type as an unrelated header: here the body is bound by content-digest alone.
+const HS_COVERED = ['@method', '@target-uri', 'content-digest'];
+const hsScheme = (keys?: readonly KeyInput[]) => httpSignature({ publicUrl: HS_BASE, requiredWithBody: ['content-digest'], ...(keys ? { keys } : {}) });
 
 /** JSON bodies, sometimes with an event id (Stripe `id`, Slack `event_id`), sometimes with separators. */
 function jsonBody(rnd: Rng, idField?: string): Buffer {
@@ -323,6 +334,24 @@ const CASES: Case[] = [
     sign: (signers, body, _id, ts) => sign.discord({ privateKey: signers[0]!, body, timestamp: ts }),
     body: (rnd) => jsonBody(rnd),
     asymmetric: true,
+  },
+  {
+    // The nonce (the id here) is signed: the replay identity.
+    name: 'httpSignature ed25519 (nonce)',
+    make: hsScheme,
+    pair: spkiPair,
+    sign: (signers, body, id, ts) => sign.httpSignature({ url: `${HS_BASE}/webhooks`, body, privateKey: signers[0]!, created: ts, nonce: id, components: HS_COVERED }),
+    body: (rnd) => jsonBody(rnd),
+    asymmetric: true,
+    signedId: true,
+  },
+  {
+    // No nonce: the identity is the digest of the signature base.
+    name: 'httpSignature hmac-sha256 (no nonce)',
+    make: hsScheme,
+    pair: symmetric((rnd) => `hs_secret_${plain(rnd)}`),
+    sign: (signers, body, _id, ts) => sign.httpSignature({ url: `${HS_BASE}/webhooks`, body, secret: signers[0]!, created: ts, nonce: false, components: HS_COVERED }),
+    body: (rnd) => jsonBody(rnd),
   },
   {
     name: 'sendgrid',
@@ -881,6 +910,32 @@ describe('I3 one reading of every signed content', () => {
     });
   }
 
+  test('httpSignature: text moved between two covered fields, or a value posing as a line of the base, never verifies', async () => {
+    let tried = 0;
+    await forAll('I3 httpSignature lines', 40, async (rnd) => {
+      const secret = `hs_secret_${plain(rnd)}`;
+      const v = verifierOf(httpSignature({ publicUrl: HS_BASE, keys: [secret], required: ['x-a', 'x-b'], requiredWithBody: [] }), { toleranceSec: WIDE });
+      const alphabet = 'ab": \\;=,()@-';
+      const a = text(rnd, 1 + int(rnd, 12), alphabet).trim() || 'a';
+      const b = text(rnd, 1 + int(rnd, 12), alphabet).trim() || 'b';
+      const headers = { 'x-a': a, 'x-b': b };
+      const signed = sign.httpSignature({ url: `${HS_BASE}/webhooks`, headers, secret, created: NOW_S, components: ['x-a', 'x-b'] });
+      const all = { ...headers, ...signed };
+      await replayKeyOf(v, req(all, ''), 'the original');
+      const joined = `${a}\n"x-b": ${b}`;
+      for (let cut = 0; cut <= joined.length; cut++) {
+        const a2 = joined.slice(0, cut);
+        const rest = joined.slice(cut);
+        for (const b2 of [rest, rest.replace(/^\n?"x-b": /, '')]) {
+          if (a2 === a && b2 === b) continue;
+          tried++;
+          await refusedWith(v.verify(req({ ...all, 'x-a': a2, 'x-b': b2 }, '')), ['MALFORMED_SIGNATURE', 'SIGNATURE_MISMATCH'], `x-a=${JSON.stringify(a2)} x-b=${JSON.stringify(b2)}`);
+        }
+      }
+    });
+    assert.ok(tried > 500, `only ${tried} re-splits tried`);
+  });
+
   test('header text above U+00FF: one signature never verifies two spellings of an id under two replay keys', async () => {
     // Core signs header text as latin1 (the bytes Node read). A hand-built request may hold characters
     // above U+00FF: latin1 keeps their low byte, so "msg_\u01ac" and "msg_\u00ac" would sign the same bytes.
@@ -1062,6 +1117,24 @@ async function countingVerifications<T>(fn: () => Promise<T>): Promise<{ calls: 
 }
 
 describe(`I5 at most ${MAX_ASYMMETRIC_VERIFICATIONS} public-key verifications per request`, () => {
+  test('httpSignature: up to 8 signatures, with or without keyid, and however many keys, cost at most 2', async () => {
+    const pool = Array.from({ length: 5 }, (_, i) => spkiPair(() => (i * 0.191 + 0.07) % 1));
+    await forAll('I5 httpSignature', 40, async (rnd) => {
+      const keys = shuffled(rnd, pool).slice(0, 1 + int(rnd, 5)).map((p, i) => ({ id: `k${i}`, publicKey: p.verify, pair: p }));
+      const body = jsonBody(rnd);
+      let headers: Record<string, string> = {};
+      for (let n = 1 + int(rnd, 8); n > 0; n--) {
+        const signer = pick(rnd, pool);
+        const named = keys.find((k) => k.pair === signer);
+        headers = { ...headers, ...sign.httpSignature({ url: `${HS_BASE}/webhooks`, body, headers, privateKey: signer.sign, created: NOW_S, components: HS_COVERED, ...(named && chance(rnd, 0.5) ? { keyId: named.id } : {}) }) };
+      }
+      const v = verifierOf(hsScheme(keys.map(({ id, publicKey }) => ({ id, publicKey }))));
+      const { calls, result, error } = await countingVerifications(() => v.verify(req(headers, body)));
+      assert.ok(calls <= MAX_ASYMMETRIC_VERIFICATIONS, `${calls} verifications`);
+      if (!result) assert.ok(isWebhookVerificationError(error) && error.code === 'SIGNATURE_MISMATCH', String(error));
+    });
+  });
+
   test('discord and sendgrid: however many public keys are configured (static or the tenant\'s), one request costs at most 2', async () => {
     const cases = [
       ['discord', (k: readonly string[]) => discord({ publicKey: k }), discordPair, sign.discord],
@@ -1166,6 +1239,7 @@ describe('I6 a misconfigured tenant answers 503 without saying what is wrong', (
     ['gitlab', () => gitlab(), [{ id: 'k', sha256: 'zz' }, '', ' token']],
     ['intercom', () => intercom(), ['', ' s', 5]],
     ['bitbucket', () => bitbucket(), ['', 's ', []]],
+    ['httpSignature', () => hsScheme(), ['', 'short-secret', ' hs_secret_with_space_0123', { id: 'k', publicKey: 'not a key' }, { id: 'k', publicKey: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n' }, { id: 'k', secret: 'hs_secret_0123456789', algorithm: 'ed25519' }, 9]],
     ['sendgrid', () => sendgrid(), ['', 'MFkw', 'not base64!', ' MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE', { id: 'k' }, 'MCowBQYDK2VwAyEAJrQLj5P/89iXES9+vFgrIy29clF9CC/oPPsw3c5D0bs=']],
   ];
   for (const [name, make, secrets] of BAD) {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
-import { adobeSign, createVerifier, discord, github, sendgrid, isWebhookVerificationError, sign, slack, standardWebhooks, stripe, shopify, twilio, any, type Verifier } from '@hookguard/core';
+import { adobeSign, createVerifier, discord, httpSignature, github, sendgrid, isWebhookVerificationError, sign, slack, standardWebhooks, stripe, shopify, twilio, any, type Verifier } from '@hookguard/core';
 import { SECRET } from './helpers.js';
 import { NOW_MS, NOW_S, PRESETS } from './lib/providers.js';
 
@@ -19,6 +19,7 @@ const verifiers: Array<[string, Verifier]> = [
   ['adobeSign', createVerifier({ scheme: adobeSign({ clientId: 'CBJCHBCAABAAprop' }), replay: false })],
   ['discord', createVerifier({ scheme: discord({ publicKey: ED.publicKey }), replay: false, toleranceSec: 1e9 })],
   ['sendgrid', createVerifier({ scheme: sendgrid({ publicKey: EC.publicKey }), replay: false, toleranceSec: 1e9 })],
+  ['httpSignature', createVerifier({ scheme: httpSignature({ publicUrl: 'https://hooks.example.com', keys: [{ id: 'ed', publicKey: ED.publicKey }, { id: 'hs', secret: 'prop-secret-0123456789' }] }), replay: false, toleranceSec: 1e9 })],
   ...PRESETS.map((p): [string, Verifier] => [p.name, createVerifier({ scheme: p.make('prop'), replay: false, toleranceSec: 1e9 })]),
 ];
 const headerNames = fc.constantFrom(
@@ -26,13 +27,14 @@ const headerNames = fc.constantFrom(
   'x-hub-signature', 'x-slack-signature', 'x-slack-request-timestamp', 'x-shopify-hmac-sha256', 'content-type',
   'x-twilio-signature', 'x-twilio-webhooks-signature-settings', 'x-forwarded-host', 'x-forwarded-proto', 'host', 'x-adobesign-clientid',
   'x-signature-ed25519', 'x-signature-timestamp', 'x-twilio-email-event-webhook-signature', 'x-twilio-email-event-webhook-timestamp',
+  'signature-input', 'signature', 'content-digest',
   'x-pagerduty-signature', 'x-docusign-signature-1', 'x-docusign-signature-2', 'paddle-signature', 'x-square-hmacsha256-signature', 'x-zm-signature',
   'x-zm-request-timestamp', 'linear-signature', 'x-gitlab-token', 'idempotency-key',
 );
 const headerValue = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary' }),
-  fc.constantFrom('v1,', 'v1a,AAAA', 't=1,v1=', 'sha256=', 'v0=', ' ', ',,,', '=', 'v1,' + 'A'.repeat(44), 'A'.repeat(27) + '=', 'algorithm=HMAC_SHA256', 'CBJCHBCAABAAprop!', '0'.repeat(128), 'MEUCIQ' + 'A'.repeat(90), '1700000000', 'ts=1;h1=', 'v1=' + '0'.repeat(64) + ',v1=', 'sha1=', 'prop'),
+  fc.constantFrom('v1,', 'v1a,AAAA', 't=1,v1=', 'sha256=', 'v0=', ' ', ',,,', '=', 'v1,' + 'A'.repeat(44), 'A'.repeat(27) + '=', 'algorithm=HMAC_SHA256', 'CBJCHBCAABAAprop!', '0'.repeat(128), 'MEUCIQ' + 'A'.repeat(90), '1700000000', 'sig1=("@method");created=1', 'sig1=:AAAA:', 'sha-256=:' + 'A'.repeat(43) + '=:', 'sig1=();created=1;keyid="ed";alg="ed25519"', 'ts=1;h1=', 'v1=' + '0'.repeat(64) + ',v1=', 'sha1=', 'prop'),
   fc.array(fc.string(), { maxLength: 3 }),
 );
 const headers = fc.dictionary(headerNames, headerValue, { maxKeys: 6 });
@@ -117,6 +119,42 @@ test('a Discord or SendGrid delivery with any one byte of its body, timestamp or
       const r = where === 'body' ? { headers: h, body: flip(b) } : { headers: { ...h, [header]: flip(Buffer.from(h[header]!, 'latin1')).toString('latin1') }, body: b };
       await assert.rejects(v.verify({ method: 'POST', url: '/', ...r }), (e: unknown) => isWebhookVerificationError(e) && ['SIGNATURE_MISMATCH', 'MALFORMED_SIGNATURE'].includes(e.code));
     }),
+    { numRuns: RUNS },
+  );
+});
+
+test('an RFC 9421 delivery with any one byte of a covered component, the body or the signature changed never verifies; uncovered headers change freely', async () => {
+  const v = verifiers.find(([n]) => n === 'httpSignature')![1];
+  const url = 'https://hooks.example.com/hooks?t=1';
+  await fc.assert(
+    fc.asyncProperty(
+      fc.uint8Array({ minLength: 1, maxLength: 256 }),
+      fc.nat(),
+      fc.integer({ min: 1, max: 255 }),
+      fc.constantFrom('body', 'path', 'method', 'content-type', 'content-digest', 'signature-input', 'signature', 'x-covered', 'x-uncovered'),
+      fc.boolean(),
+      async (body, at, xor, where, hmac) => {
+        const b = Buffer.from(body);
+        const headers = { 'content-type': 'application/octet-stream', 'x-covered': 'a value', 'x-uncovered': 'free' };
+        const h = { ...headers, ...sign.httpSignature({ url, body: b, headers, components: ['@method', '@target-uri', 'content-digest', 'content-type', 'x-covered'], ...(hmac ? { secret: 'prop-secret-0123456789', keyId: 'hs' } : { privateKey: ED.privateKey, keyId: 'ed' }) }) } as Record<string, string>;
+        const r = { method: 'POST', url: '/hooks?t=1', headers: h, body: b };
+        await v.verify(r);
+        const flip = (s: string) => {
+          const m = Buffer.from(s, 'latin1');
+          const i = at % m.length;
+          m[i] = m[i]! ^ xor;
+          return m.toString('latin1');
+        };
+        if (where === 'x-uncovered') return void (await v.verify({ ...r, headers: { ...h, 'x-uncovered': flip(h['x-uncovered']!) } }));
+        const m =
+          where === 'body' ? { ...r, body: Buffer.from(flip(b.toString('latin1')), 'latin1') }
+          : where === 'path' ? { ...r, url: flip(r.url) }
+          : where === 'method' ? { ...r, method: flip(r.method) }
+          : { ...r, headers: { ...h, [where]: flip(h[where]!) } };
+        // A case change of the method is a change (methods are case-sensitive); of a header name is not tried.
+        await assert.rejects(v.verify(m), (e: unknown) => isWebhookVerificationError(e) && ['SIGNATURE_MISMATCH', 'MALFORMED_SIGNATURE', 'CONTENT_DIGEST_MISMATCH', 'INSUFFICIENT_COVERAGE', 'MISSING_SIGNATURE'].includes(e.code));
+      },
+    ),
     { numRuns: RUNS },
   );
 });

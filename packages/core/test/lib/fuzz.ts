@@ -30,6 +30,7 @@ import {
   fromParam,
   github,
   hmac,
+  httpSignature,
   isWebhookVerificationError,
   shopify,
   sendgrid,
@@ -47,6 +48,8 @@ import {
   type Verifier,
   type WebhookRequest,
 } from '@hookguard/core';
+import { createRequire } from 'node:module';
+import { httpbis } from 'http-message-signatures';
 import { chance, hash32, int, mulberry32, pick, recase, text, type Rng } from './prng.js';
 
 export { mulberry32 } from './prng.js';
@@ -335,6 +338,87 @@ function timestampedLeaf(name: 'discord' | 'sendgrid', key: { priv: KeyObject; p
     },
   };
 }
+/**
+ * RFC 9421, judged by http-message-signatures' own base construction and structured-headers'
+ * parser (independent of core's), with the Content-Digest of the body checked when it is covered.
+ * The material is the signed nonce, else the base without keyid and alg (a rotation's twin).
+ */
+const HS_BASE = 'https://hooks.example.com';
+const libRequire = createRequire(createRequire(import.meta.url).resolve('http-message-signatures'));
+const sf = libRequire('structured-headers') as {
+  parseDictionary(s: string): Map<string, [unknown, Map<string, unknown>]>;
+  serializeList(l: unknown[]): string;
+  serializeItem(i: unknown): string;
+};
+function httpSignatureLeaf(key: { priv: KeyObject; pub: KeyObject }, wrong: KeyObject): Leaf {
+  return {
+    name: 'httpSignature',
+    secrets: [],
+    scheme: () => httpSignature({ publicUrl: HS_BASE, keys: [{ id: 'fz', publicKey: key.pub }] }),
+    sign: (rnd, now, body, wrongKey) => ({
+      'content-type': 'application/json',
+      ...sign.httpSignature({
+        url: `${HS_BASE}/webhooks`,
+        body,
+        headers: { 'content-type': 'application/json' },
+        privateKey: wrongKey ? wrong : key.priv,
+        created: now,
+        nonce: chance(rnd, 0.5) ? `n_${text(rnd, 4 + int(rnd, 20))}` : false,
+        ...(chance(rnd, 0.5) ? { keyId: 'fz' } : {}),
+      }),
+    }),
+    judge(h, body) {
+      const input = str(read(h, 'signature-input'));
+      const sigs = str(read(h, 'signature'));
+      if (input === undefined || sigs === undefined) return none;
+      let inputs: ReturnType<typeof sf.parseDictionary>;
+      let signatures: ReturnType<typeof sf.parseDictionary>;
+      try {
+        inputs = sf.parseDictionary(input);
+        signatures = sf.parseDictionary(sigs);
+      } catch {
+        return none;
+      }
+      const field = (name: string) => {
+        const v = read(h, name);
+        if (typeof v !== 'string') throw new Error(`no ${name}`);
+        return [v.replace(/^[ \t]+|[ \t]+$/g, '')];
+      };
+      for (const [label, member] of inputs) {
+        const s = signatures.get(label)?.[0];
+        if (!Array.isArray(member[0]) || !(s instanceof ArrayBuffer)) continue;
+        const items = member[0] as Array<[string, Map<string, unknown>]>;
+        let base: string;
+        try {
+          const lines = httpbis.createSignatureBase(
+            { fields: items.map((i) => sf.serializeItem(i)), componentParser: (name) => (name.startsWith('@') ? null : field(name)) },
+            { method: 'POST', url: `${HS_BASE}/webhooks`, headers: {} },
+          );
+          base = httpbis.formatSignatureBase([...lines, ['"@signature-params"', [sf.serializeList([member])]]]);
+        } catch {
+          continue;
+        }
+        if (!cryptoVerify(null, Buffer.from(base, 'latin1'), key.pub, Buffer.from(s))) continue;
+        if (items.some(([n]) => n === 'content-digest')) {
+          try {
+            const d = sf.parseDictionary(field('content-digest')[0]!).get('sha-256')?.[0];
+            if (!(d instanceof ArrayBuffer) || !createHash('sha256').update(body).digest().equals(Buffer.from(d))) continue;
+          } catch {
+            continue;
+          }
+        }
+        const params = member[1];
+        const created = params.get('created');
+        const nonce = params.get('nonce');
+        const twin = new Map([...params].filter(([k]) => k !== 'keyid' && k !== 'alg'));
+        const identity = typeof nonce === 'string' ? `n|${nonce}` : `b|${base.slice(0, base.lastIndexOf('"@signature-params"'))}${sf.serializeList([[member[0], twin]])}`;
+        return { material: `hs|${identity}`, vouched: true, expected: [], timestamp: typeof created === 'number' ? created : undefined };
+      }
+      return { material: 'hs|unverified', vouched: false, expected: [] };
+    },
+  };
+}
+
 /** A P-256 pair from the PRNG (ECDH derives the public point of a random scalar). */
 function ecPair(rnd: Rng): { priv: KeyObject; pub: KeyObject; verify: string } {
   const d = Buffer.from(Array.from({ length: 32 }, () => int(rnd, 256)));
@@ -816,6 +900,8 @@ function targets(seed: number): Target[] {
     single('discord', timestampedLeaf('discord', discordKey, edPair(rnd).priv)),
     single('sendgrid', timestampedLeaf('sendgrid', ecPair(rnd), ecPair(rnd).priv)),
     ...presetTargets(),
+    // After every other target's keys: their streams stay as they were.
+    single('httpSignature', httpSignatureLeaf(edPair(rnd), edPair(rnd).priv)),
   ];
 }
 
