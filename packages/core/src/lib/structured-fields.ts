@@ -35,7 +35,10 @@ export interface Bounds {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-class Refused extends Error {}
+// Not an Error: a refusal is an outcome, and unauthenticated floods of bad headers should not pay for stacks.
+class Refused {
+  constructor(readonly message: string) {}
+}
 const refuse = (reason: string): never => {
   throw new Refused(reason);
 };
