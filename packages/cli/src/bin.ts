@@ -68,6 +68,7 @@ async function certs(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promi
     'not-before': { type: 'string' },
     eku: { type: 'string' },
     'crl-days': { type: 'string' },
+    name: { type: 'string' },
     finish: { type: 'boolean' },
     at: { type: 'string' },
   };
@@ -88,6 +89,7 @@ async function certs(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promi
       return certsIssue({
         dir, cwd, tenant: required(p[0], 'the tenant (hookguard certs issue <tenant> --san ...)'), san: list(v, 'san'), days: days(90),
         eku: eku as Eku, ...(nb !== undefined ? { notBefore: parseDate(nb, '--not-before') } : {}), ...(str(v, 'cn') !== undefined ? { cn: str(v, 'cn')! } : {}),
+        ...(str(v, 'name') !== undefined ? { name: str(v, 'name')! } : {}),
       });
     }
     case 'server':

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { EXIT, usageError } from '../lib/exit-codes.js';
+import { CliError, EXIT, usageError } from '../lib/exit-codes.js';
 import type { CommandOutput } from '../lib/command-output.js';
 import { checkTenantId, currentCa, loadPki, readPem, savePki, writeKey, writePublic, type CertRecord } from '../lib/pki-store.js';
 import { orgOf } from '../lib/tenant-ca.js';
@@ -23,6 +23,8 @@ export interface CertsIssueOptions {
   cn?: string;
   /** Extended key usage (default clientAuth; serverAuth and none rehearse CERT_WRONG_USAGE). */
   eku?: Eku;
+  /** File name (default the serial): certs/<name>.pem, <name>-chain.pem, <name>.key. */
+  name?: string;
 }
 
 export interface CertsIssueJson {
@@ -57,9 +59,12 @@ export async function certsIssue(o: CertsIssueOptions): Promise<CommandOutput<Ce
   const eku = o.eku ?? 'clientAuth';
   const leaf = await makeLeaf({ subject: `CN=${cn}, O=${org}`, sans, eku, notBefore, notAfter, issuer });
   const folder = join('tenants', tenant, 'certs');
+  const name = o.name ?? leaf.serial;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(name)) throw usageError('--name must be 1-63 letters, digits, - or _');
+  if (index.certificates.some((c) => c.cert === join(folder, `${name}.pem`))) throw new CliError(`${tenant} already has a certificate named ${name}`, EXIT.usage);
   const record: CertRecord = {
     serial: leaf.serial, kind: 'client', tenant, issuer: ca.serial, subject: leaf.subject, uris: sans.uris, dns: sans.dns, ips: [], eku,
-    cert: join(folder, `${leaf.serial}.pem`), chain: join(folder, `${leaf.serial}-chain.pem`), key: join(folder, `${leaf.serial}.key`),
+    cert: join(folder, `${name}.pem`), chain: join(folder, `${name}-chain.pem`), key: join(folder, `${name}.key`),
     notBefore: leaf.notBefore.toISOString(), notAfter: leaf.notAfter.toISOString(), fingerprint: leaf.fingerprint,
   };
   await writeKey(join(o.dir, record.key), leaf.keyPem);

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError, EXIT } from '../lib/exit-codes.js';
 import type { CommandOutput } from '../lib/command-output.js';
-import { activeCa, loadPki, savePki } from '../lib/pki-store.js';
+import { activeCa, caBundlePath, loadPki, savePki, writeCaBundle } from '../lib/pki-store.js';
 import { refreshCrl } from '../lib/crl-refresh.js';
 import { shown } from '../lib/binding-advice.js';
 
@@ -23,7 +23,7 @@ export interface CertsRevokeJson {
   revokedAt: string;
   crl: string | null;
   /** What the receiver changes: the CRL to reload, or the CA to drop from the tenant's binding. */
-  tenantConfig: { crls?: string[]; revokedSerials: string[]; removeCa?: string };
+  tenantConfig: { crls?: string[]; revokedSerials: string[]; ca?: string };
 }
 
 function normalize(serial: string): string {
@@ -75,15 +75,16 @@ export async function certsRevoke(o: CertsRevokeOptions): Promise<CommandOutput<
     if (!ca) continue;
     if (ca.revokedAt) throw new CliError(`CA ${serial} of ${tenant} was already revoked on ${ca.revokedAt}`, EXIT.problem);
     ca.revokedAt = now;
+    await writeCaBundle(o.dir, index, tenant);
     await savePki(o.dir, index);
-    const json: CertsRevokeJson = { serial, kind: 'tenant-ca', tenant, revokedAt: now, crl: null, tenantConfig: { revokedSerials: [serial], removeCa: join(o.dir, ca.cert) } };
+    const json: CertsRevokeJson = { serial, kind: 'tenant-ca', tenant, revokedAt: now, crl: null, tenantConfig: { revokedSerials: [serial], ca: join(o.dir, caBundlePath(tenant)) } };
     return {
       exitCode: EXIT.ok,
       json,
       text: (s) =>
         [
           `${s.ok('revoked')} ${tenant}'s CA ${ca.subject} (serial ${serial}): every certificate it issued stops working for ${tenant}, and only for ${tenant}`,
-          `Remove ${shown(json.tenantConfig.removeCa!, o.cwd)} from ${tenant}'s certificates.ca (or add '${serial}' to its revokedSerials), then verifier.invalidate('${tenant}').`,
+          `${shown(json.tenantConfig.ca!, o.cwd)} no longer holds it: reload ${tenant}'s certificates.ca from it (or add '${serial}' to its revokedSerials), then verifier.invalidate('${tenant}').`,
           t.cas.some(activeCa) ? '' : `${tenant} has no CA left: \`hookguard certs rotate-ca ${tenant}\` makes a new one.`,
         ].filter(Boolean).join('\n'),
     };

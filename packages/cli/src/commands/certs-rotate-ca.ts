@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { CliError, EXIT } from '../lib/exit-codes.js';
 import type { CommandOutput } from '../lib/command-output.js';
-import { activeCa, checkTenantId, loadPki, savePki } from '../lib/pki-store.js';
+import { activeCa, checkTenantId, loadPki, savePki, writeCaBundle } from '../lib/pki-store.js';
 import { createTenantCa } from '../lib/tenant-ca.js';
 import { adviceText, bindingAdvice, type BindingAdvice } from '../lib/binding-advice.js';
 
@@ -51,6 +51,7 @@ export async function certsRotateCa(o: CertsRotateCaOptions): Promise<CommandOut
     t.cas.unshift(ca);
     phase = 'started';
   }
+  await writeCaBundle(o.dir, index, tenant);
   await savePki(o.dir, index);
   const current = t.cas.find(activeCa)!;
   const otherSerials = new Set(others.map((c) => c.serial));

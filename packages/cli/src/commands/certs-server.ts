@@ -40,9 +40,12 @@ export async function certsServer(o: CertsServerOptions): Promise<CommandOutput<
   const cn = sans.dns[0] ?? sans.ips[0] ?? 'localhost';
   const leaf = await makeLeaf({ subject: `CN=${cn}, O=${org}`, sans, eku: 'serverAuth', notBefore, notAfter, issuer: root });
   await ensureDir(join(o.dir, 'server'), 0o700);
+  // Named after the host it serves (server/localhost.pem); a second one for that host gets its serial.
+  const base = cn.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const name = index.certificates.some((c) => c.cert === join('server', `${base}.pem`)) ? `${base}-${leaf.serial}` : base;
   const record: CertRecord = {
     serial: leaf.serial, kind: 'server', issuer: index.root.serial, subject: leaf.subject, uris: [], dns: sans.dns, ips: sans.ips, eku: 'serverAuth',
-    cert: join('server', `${leaf.serial}.pem`), chain: join('server', `${leaf.serial}-chain.pem`), key: join('server', `${leaf.serial}.key`),
+    cert: join('server', `${name}.pem`), chain: join('server', `${name}-chain.pem`), key: join('server', `${name}.key`),
     notBefore: leaf.notBefore.toISOString(), notAfter: leaf.notAfter.toISOString(), fingerprint: leaf.fingerprint,
   };
   await writeKey(join(o.dir, record.key), leaf.keyPem);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { CliError, EXIT } from '../lib/exit-codes.js';
 import type { CommandOutput } from '../lib/command-output.js';
-import { checkTenantId, loadPki, savePki } from '../lib/pki-store.js';
+import { checkTenantId, loadPki, savePki, writeCaBundle } from '../lib/pki-store.js';
 import { createTenantCa } from '../lib/tenant-ca.js';
 import { adviceText, bindingAdvice, shown, type BindingAdvice } from '../lib/binding-advice.js';
 
@@ -26,6 +26,7 @@ export async function certsTenant(o: CertsTenantOptions): Promise<CommandOutput<
   if (index.tenants[tenant]) throw new CliError(`tenant ${tenant} already has a CA; \`hookguard certs rotate-ca ${tenant}\` makes a new one`);
   const ca = await createTenantCa(o.dir, index, tenant, 1, o.days ?? 1825);
   index.tenants[tenant] = { cas: [ca] };
+  await writeCaBundle(o.dir, index, tenant);
   await savePki(o.dir, index);
   const advice = bindingAdvice(index, o.dir, tenant);
   return {

@@ -371,7 +371,7 @@ function probeCheck(p: Probe, kit: SchemeKit | undefined, leaf: InspectedCert, c
   } else if (p.code === 'SIGNATURE_MISMATCH') {
     why = `${why}: the --secret is not the one this endpoint's tenant is configured with (another tenant or environment), its encoding differs, or the receiver re-serialises the body`;
   }
-  add('probe', 'fail', title, `${a.status} ${p.code}${p.detail ? `: ${p.detail}` : ''}. ${why}`, c.cause, fix);
+  add('probe', 'fail', title, `${a.status} ${p.code}${p.detail ? ` (${p.detail})` : ''}: ${why}`, c.cause, fix);
 }
 
 function finish(json: DoctorJson, exitCode: (typeof EXIT)[keyof typeof EXIT]): CommandOutput<DoctorJson> {

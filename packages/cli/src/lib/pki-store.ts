@@ -128,3 +128,14 @@ export function currentCa(index: PkiIndex, tenant: string): TenantCaRecord {
   if (!ca) throw new CliError(`tenant ${tenant} has no active CA: run \`hookguard certs rotate-ca ${tenant}\``);
   return ca;
 }
+
+/** The tenant's bundle of active CA certificates, rewritten whenever the set changes. */
+export function caBundlePath(tenant: string): string {
+  return join('tenants', tenant, 'ca.pem');
+}
+
+export async function writeCaBundle(dir: string, index: PkiIndex, tenant: string): Promise<void> {
+  const cas = (index.tenants[tenant]?.cas ?? []).filter(activeCa);
+  const pems = await Promise.all(cas.map((c) => readPem(dir, c.cert)));
+  await writePublic(join(dir, caBundlePath(tenant)), pems.join(''));
+}

@@ -13,9 +13,10 @@ export async function createTenantCa(dir: string, index: PkiIndex, tenant: strin
   const ca = await makeCa({ subject: `CN=${tenant} webhook CA ${generation}, O=${orgOf(index)}`, days, issuer: root, pathLength: 0 });
   const folder = join('tenants', tenant);
   await ensureDir(join(dir, folder, 'certs'), 0o700);
-  const cert = join(folder, `ca-${ca.serial}.pem`);
-  const key = join(folder, `ca-${ca.serial}.key`);
-  const crlPath = join(folder, `crl-${ca.serial}.pem`);
+  // Named by generation (ca-1, ca-2 after a rotation): short, stable paths for the receiver's config.
+  const cert = join(folder, `ca-${generation}.pem`);
+  const key = join(folder, `ca-${generation}.key`);
+  const crlPath = join(folder, `crl-${generation}.pem`);
   await writeKey(join(dir, key), ca.keyPem);
   await writePublic(join(dir, cert), ca.certPem);
   const crl = await makeCrl({ issuer: { certPem: ca.certPem, keyPem: ca.keyPem }, serials: [], number: 1, days: 30 });

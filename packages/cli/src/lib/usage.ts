@@ -19,7 +19,7 @@ Schemes: standard-webhooks (svix), stripe, github, slack, shopify.`,
 
   init                     a root CA (the server's ca option, for all tenants)
   tenant <id>              a CA for one tenant, under the root, and its CRL
-  issue <tenant> --san <uri|dns> [--san ...] [--days 90] [--cn <name>]
+  issue <tenant> --san <uri|dns> [--san ...] [--days 90] [--cn <name>] [--name <file name>]
                            [--not-before <date>] [--eku clientAuth|serverAuth|none]
                            a client certificate from the tenant's CA
   server [--san dns:localhost --san ip:127.0.0.1] [--days 90]

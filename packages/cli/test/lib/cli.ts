@@ -16,6 +16,8 @@ export function hookguard(args: readonly string[], o: { cwd?: string; env?: Node
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...o.env };
     if (!o.env?.HOOKGUARD_PKI_DIR) delete env.HOOKGUARD_PKI_DIR;
+    // An undefined value removes the variable (e.g. NO_COLOR, to see what a pipe alone does).
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: o.cwd ?? process.cwd(),
       env,
