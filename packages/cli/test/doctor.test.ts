@@ -77,6 +77,27 @@ describe('doctor on a correctly configured mTLS + Standard Webhooks endpoint', (
   });
 });
 
+describe('reading the CertificateRequest in every TLS version and TLS 1.3 cipher suite', () => {
+  const variants: [string, Record<string, unknown>][] = [
+    ['TLS 1.2 (in the clear)', { maxVersion: 'TLSv1.2' }],
+    ['TLS 1.3 TLS_AES_128_GCM_SHA256', { minVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256' }],
+    ['TLS 1.3 TLS_CHACHA20_POLY1305_SHA256', { minVersion: 'TLSv1.3', ciphers: 'TLS_CHACHA20_POLY1305_SHA256' }],
+  ];
+  for (const [name, extra] of variants) {
+    test(`${name}: requested, and the advertised CA names`, async () => {
+      const r = await receiver({ tls: { key: pki.server.key, cert: pki.server.cert, ca: [pki.rootPem, pki.caPem.globex], requestCert: true, rejectUnauthorized: false, ...extra } });
+      const run = await doctor(r, 'acme', pki.clients.acme);
+      assert.equal(run.code, 0, run.stdout);
+      assert.equal(run.json.server.protocol, 'maxVersion' in extra ? 'TLSv1.2' : 'TLSv1.3');
+      assert.equal(run.json.certificateRequested, true);
+      assert.deepEqual(run.json.acceptableCaNames, ['CN=hookguard webhook root, O=hookguard test PKI', 'CN=globex webhook CA 1, O=hookguard test PKI']);
+      const without = await receiver({ scheme: standardWebhooks(), tls: { key: pki.server.key, cert: pki.server.cert, ...extra } });
+      const plain = await doctor(without, 'acme', undefined);
+      assert.equal(plain.json.certificateRequested, false, 'no CertificateRequest without requestCert');
+    });
+  }
+});
+
 describe('staged misconfigurations, each named', () => {
   test('expired client certificate: found locally and confirmed by the probe (CERT_EXPIRED)', async () => {
     const r = await receiver({});
