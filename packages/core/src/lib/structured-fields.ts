@@ -43,11 +43,15 @@ const refuse = (reason: string): never => {
   throw new Refused(reason);
 };
 
-const KEY_FIRST = /[a-z*]/;
-const KEY_CHAR = /[a-z0-9_\-.*]/;
-const TOKEN_FIRST = /[A-Za-z*]/;
-const TOKEN_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z:/]/;
-const DIGIT = /[0-9]/;
+// Character classes by code (the parser runs on every request: no regex per character).
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isLower = (c: number) => c >= 0x61 && c <= 0x7a;
+const isAlpha = (c: number) => isLower(c) || (c >= 0x41 && c <= 0x5a);
+const isKeyFirst = (c: number) => isLower(c) || c === 0x2a;
+const isKeyChar = (c: number) => isLower(c) || isDigit(c) || c === 0x5f || c === 0x2d || c === 0x2e || c === 0x2a;
+const TCHAR_EXTRA = new Set([...`!#$%&'*+-.^_\`|~:/`].map((c) => c.charCodeAt(0)));
+const isTokenChar = (c: number) => isAlpha(c) || isDigit(c) || TCHAR_EXTRA.has(c);
+const PRINTABLE = /^[\x20-\x7e]*$/;
 
 class Reader {
   at = 0;
@@ -61,6 +65,9 @@ class Reader {
   peek(): string {
     return this.s[this.at] ?? '';
   }
+  code(): number {
+    return this.s.charCodeAt(this.at);
+  }
   skipSp(): void {
     while (this.s[this.at] === ' ') this.at++;
   }
@@ -70,9 +77,9 @@ class Reader {
 
   key(): string {
     const start = this.at;
-    if (!KEY_FIRST.test(this.peek())) refuse('a key must start with a lower-case letter or *');
+    if (!isKeyFirst(this.code())) refuse('a key must start with a lower-case letter or *');
     this.at++;
-    while (KEY_CHAR.test(this.peek())) this.at++;
+    while (isKeyChar(this.code())) this.at++;
     return this.s.slice(start, this.at);
   }
 
@@ -117,12 +124,12 @@ class Reader {
   }
 
   bareItem(): BareItem {
-    const c = this.peek();
-    if (c === '-' || DIGIT.test(c)) return this.number();
-    if (c === '"') return this.string();
-    if (c === ':') return this.bytes();
-    if (c === '?') return this.boolean();
-    if (TOKEN_FIRST.test(c)) return this.token();
+    const c = this.code();
+    if (c === 0x2d || isDigit(c)) return this.number();
+    if (c === 0x22) return this.string();
+    if (c === 0x3a) return this.bytes();
+    if (c === 0x3f) return this.boolean();
+    if (isAlpha(c) || c === 0x2a) return this.token();
     return refuse('not a structured field value');
   }
 
@@ -130,20 +137,20 @@ class Reader {
   number(): number | Decimal {
     const negative = this.peek() === '-';
     if (negative) this.at++;
-    if (!DIGIT.test(this.peek())) refuse('a number must start with a digit');
-    let text = '';
+    if (!isDigit(this.code())) refuse('a number must start with a digit');
+    const start = this.at;
     let decimal = false;
     while (!this.done) {
-      const c = this.peek();
-      if (DIGIT.test(c)) text += c;
-      else if (!decimal && c === '.') {
-        if (text.length > 12) refuse('a decimal has more than 12 integer digits');
-        text += c;
+      const c = this.code();
+      if (!isDigit(c)) {
+        if (decimal || c !== 0x2e) break;
+        if (this.at - start > 12) refuse('a decimal has more than 12 integer digits');
         decimal = true;
-      } else break;
+      }
       this.at++;
-      if (text.length > (decimal ? 16 : 15)) refuse('a number is too long');
+      if (this.at - start > (decimal ? 16 : 15)) refuse('a number is too long');
     }
+    const text = this.s.slice(start, this.at);
     const sign = negative ? -1 : 1;
     if (!decimal) return sign * Number(text);
     if (text.endsWith('.')) refuse('a decimal ends with "."');
@@ -153,6 +160,15 @@ class Reader {
 
   string(): string {
     this.at++; // "
+    // The common case, no escape: one slice.
+    const close = this.s.indexOf('"', this.at);
+    if (close !== -1) {
+      const plain = this.s.slice(this.at, close);
+      if (!plain.includes('\\') && PRINTABLE.test(plain)) {
+        this.at = close + 1;
+        return plain;
+      }
+    }
     let out = '';
     for (;;) {
       if (this.done) refuse('a string is not closed');
@@ -169,7 +185,7 @@ class Reader {
 
   token(): Token {
     const start = this.at++;
-    while (TOKEN_CHAR.test(this.peek())) this.at++;
+    while (isTokenChar(this.code())) this.at++;
     return new Token(this.s.slice(start, this.at));
   }
 
@@ -236,7 +252,7 @@ function serializeDecimal(v: number): string {
 export function serializeBareItem(v: BareItem): string {
   if (typeof v === 'number') return String(v);
   if (v instanceof Decimal) return serializeDecimal(v.value);
-  if (typeof v === 'string') return `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  if (typeof v === 'string') return v.includes('"') || v.includes('\\') ? `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"` : `"${v}"`;
   if (v instanceof Token) return v.value;
   if (typeof v === 'boolean') return v ? '?1' : '?0';
   return `:${v.toString('base64')}:`;
@@ -253,5 +269,10 @@ export function serializeParams(params: Params, skip?: ReadonlySet<string>): str
 
 /** RFC 8941 §4.1.1.1: `(item item);params`, the form RFC 9421's @signature-params signs. */
 export function serializeInnerList(list: InnerList, skipParams?: ReadonlySet<string>): string {
-  return `(${list.items.map((i) => serializeBareItem(i.value) + serializeParams(i.params)).join(' ')})${serializeParams(list.params, skipParams)}`;
+  let out = '(';
+  for (let i = 0; i < list.items.length; i++) {
+    const item = list.items[i]!;
+    out += (i === 0 ? '' : ' ') + serializeBareItem(item.value) + (item.params.size === 0 ? '' : serializeParams(item.params));
+  }
+  return `${out})${serializeParams(list.params, skipParams)}`;
 }

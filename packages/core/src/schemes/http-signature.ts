@@ -110,13 +110,13 @@ export function httpSignature(options: HttpSignatureOptions = {}): Scheme {
   const urlOf = publicUrlReader(options.publicUrl, 'httpSignature');
   const prepareKeys = (specs: readonly KeySpec[]): PreparedKey[] => prepareHttpSignatureKeys(specs, algorithms, secretEncoding);
 
-  /** Coverage this verifier requires, or the components a signature lacks. */
+  const requiredWithBody = [...required, ...withBody];
+  /** The components a signature lacks of those this verifier requires. */
   function missingCoverage(components: readonly string[], hasBody: boolean): string[] {
-    const covered = new Set(components);
     const missing: string[] = [];
-    for (const r of hasBody ? [...required, ...withBody] : required) {
-      if (covered.has(r)) continue;
-      if (r === '@target-uri' && TARGET_EQUIVALENT.every((c) => covered.has(c))) continue;
+    for (const r of hasBody ? requiredWithBody : required) {
+      if (components.includes(r)) continue;
+      if (r === '@target-uri' && TARGET_EQUIVALENT.every((c) => components.includes(c))) continue;
       missing.push(r);
     }
     return missing;
