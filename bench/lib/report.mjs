@@ -1,6 +1,7 @@
 // Ratios, targets (PASS/MISS) and the markdown tables printed at the end of a run.
 import { CASES, floorOf } from '../verify/cases.mjs';
 import { sizeLabel } from './body.mjs';
+import { PUBLIC_KEY_TARGETS } from '../verify/public-key-cases.mjs';
 
 const fmtNs = (ns) => (ns === undefined ? '—' : Math.round(ns).toLocaleString('en-US'));
 const fmtX = (x) => (x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(2)}x`);
@@ -94,6 +95,16 @@ export function evaluateTargets({ cells, sizes, http, store }) {
       const p = ns[vendor]?.[size];
       // "Faster than": a ratio below 1 (equal is not faster).
       add({ target: 'faster than the vendor library', subject: hg, against: vendor, size, value: v && p ? v / p : undefined, limit: 0.999999 });
+    }
+  }
+  // discord(), sendgrid(), httpSignature(): at most 1.1x the crypto floor at 1 KiB, faster than the vendor library at every size.
+  for (const t of PUBLIC_KEY_TARGETS) {
+    for (const size of sizes) {
+      const v = ns[t.subject]?.[size];
+      const f = ns[t.floor]?.[size];
+      if (size === 1024) add({ target: 'public-key verify vs crypto floor', subject: t.subject, against: t.floor, size, value: v && f ? v / f : undefined, limit: 1.1 });
+      const p = ns[t.vendor]?.[size];
+      add({ target: 'faster than the vendor library', subject: t.subject, against: t.vendor, size, value: v && p ? v / p : undefined, limit: 0.999999 });
     }
   }
   if (http) {

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { createHmac, generateKeyPairSync, randomBytes, sign as edSign, timingSafeEqual, verify as edVerify } from 'node:crypto';
 import { makeBody } from '../lib/body.mjs';
 import { handVerifyStandardWebhooks } from '../lib/hand-verify.mjs';
+import { PUBLIC_KEY_CASES, publicKeyFloorOf, publicKeySetup } from './public-key-cases.mjs';
 
 export const EVENT_ID = 'evt_bench_0001';
 // BENCH_CORE=<path to a built core's dist/esm/index.js> measures that build instead of the
@@ -46,6 +47,8 @@ export const CASES = [
   { id: 'stripe', label: 'stripe webhooks.constructEvent (parses)', kind: 'vendor', group: 'stripe:payload' },
   { id: 'octokit', label: '@octokit/webhooks-methods verify (body.toString())', kind: 'vendor', group: 'github:verify' },
   { id: 'octokit-json', label: '@octokit/webhooks-methods verify + JSON.parse', kind: 'vendor', group: 'github:payload' },
+  // discord(), sendgrid(), httpSignature() per algorithm: their floors and vendor libraries (public-key-cases.mjs).
+  ...PUBLIC_KEY_CASES,
 ];
 
 export function schemeLabel(scheme) {
@@ -54,6 +57,8 @@ export function schemeLabel(scheme) {
 
 /** The floor a group is measured against: Ed25519 for v1a, HMAC otherwise. */
 export function floorOf(group) {
+  const publicKey = publicKeyFloorOf(group);
+  if (publicKey) return publicKey;
   return group.startsWith('sw-v1a') || group === 'floor-ed25519' ? 'floor-ed25519' : 'floor-hmac';
 }
 
@@ -324,6 +329,7 @@ async function worstSetup(scheme, size) {
 
 export async function setupCase(id, size) {
   const c = caseById(id);
+  if (PUBLIC_KEY_CASES.includes(c)) return publicKeySetup(id, size);
   if (c.kind === 'worst') return worstSetup(c.scheme, size);
   if (c.kind === 'hookguard') return hookguardSetup(c.scheme, size, id.endsWith('-payload'));
   return SETUPS[id](size);
