@@ -32,6 +32,7 @@ import { VerifiedDelivery } from './lib/verified-webhook.js';
 import { contentDigest, shortDigest } from './lib/hmac.js';
 import { conflictingReaders } from './lib/key-sharing.js';
 import { MAX_ASYMMETRIC_VERIFICATIONS, MAX_TENANT_ID_LENGTH, wellFormed } from './lib/limits.js';
+import { hintFor, MILLISECONDS_FROM, MILLISECONDS_HINT } from './lib/hints.js';
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -352,6 +353,7 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
         throw new WebhookVerificationError('TIMESTAMP_OUT_OF_TOLERANCE', {
           detail: `signed timestamp is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? 'in the past' : 'in the future'}; tolerance is ${toleranceMs / 1000} s`,
           scheme: verdict.scheme,
+          ...(verdict.timestamp >= MILLISECONDS_FROM ? { hint: MILLISECONDS_HINT } : {}),
         });
     }
 
@@ -420,6 +422,8 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
   }
 
   function reject(error: WebhookVerificationError, request: WebhookRequest): WebhookVerificationError {
+    // Every rejection passes here (adapters report theirs through verifier.reject): one place for hints.
+    error.hint ??= hintFor(error, request);
     if (onRejected) {
       try {
         onRejected(error, request);

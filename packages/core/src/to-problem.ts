@@ -7,10 +7,12 @@ export interface WebhookProblem {
   status: number;
   code: string;
   detail?: string;
+  /** The error's fix sentence for a recognised mistake, with the detail only. */
+  hint?: string;
 }
 
 export interface ToProblemOptions {
-  /** Include `detail` (default true). Details are hookguard's own words and never hold secrets. */
+  /** Include `detail` and `hint` (default true). Both are hookguard's own words and never hold secrets. */
   detail?: boolean;
 }
 
@@ -25,5 +27,6 @@ export function toProblem(error: WebhookVerificationError, options: ToProblemOpt
     code: error.code,
   };
   if (options.detail !== false && error.detail) problem.detail = error.detail;
+  if (options.detail !== false && error.hint) problem.hint = error.hint;
   return problem;
 }

@@ -99,6 +99,8 @@ export interface WebhookVerificationErrorOptions {
   tenant?: string;
   /** Headers the sender requires on any answer to its authenticated delivery (Adobe's client-id echo). */
   responseHeaders?: Readonly<Record<string, string>>;
+  /** A short fix sentence for a recognised mistake (see `hint` on the error). */
+  hint?: string;
 }
 
 /**
@@ -114,6 +116,13 @@ export class WebhookVerificationError extends Error {
   readonly tenant: string | undefined;
   /** Sent with the answer (rejectionResponse adds them): what the sender requires on every answer, e.g. Adobe's echo. */
   readonly responseHeaders: Readonly<Record<string, string>> | undefined;
+  /**
+   * A short fix sentence when the verifier recognises a common mistake (a millisecond timestamp, a
+   * parsed body, Node's UNABLE_TO_GET_ISSUER_CERT for a client that sent no certificate), for logs.
+   * In the problem response only with its detail. Set by the verifier after the scheme raised the
+   * error, hence writable; never holds a secret.
+   */
+  hint: string | undefined;
   /** Brand checked by isWebhookVerificationError across package copies. */
   readonly isWebhookVerificationError = true as const;
 
@@ -136,6 +145,7 @@ export class WebhookVerificationError extends Error {
     this.scheme = options.scheme;
     this.tenant = options.tenant;
     this.responseHeaders = options.responseHeaders;
+    this.hint = options.hint;
   }
 }
 
