@@ -8,12 +8,14 @@ import { ROOT } from './lib/pack.mjs';
 
 const { checkReadmeBlocks } = await import(pathToFileURL(join(ROOT, 'scripts', 'check-readme-blocks.mjs')).href);
 
-for (const [label, typescript] of [
-  ['TypeScript 7 (latest)', 'typescript'],
-  ['TypeScript 5.0 (lowest declared)', join(ROOT, 'typecheck', 'peers', 'ts5', 'node_modules', 'typescript')],
+// @hookguard/postgres needs TypeScript >= 5.7: pg's own declarations (pg-protocol) use the generic
+// Buffer<...> of @types/node, which older compilers do not have. Its README says so.
+for (const [label, typescript, exclude] of [
+  ['TypeScript 7 (latest)', 'typescript', []],
+  ['TypeScript 5.0 (lowest declared)', join(ROOT, 'typecheck', 'peers', 'ts5', 'node_modules', 'typescript'), ['packages/postgres/README.md']],
 ]) {
   test(`every \`\`\`ts block of every README compiles with ${label}`, async () => {
-    const r = await checkReadmeBlocks({ root: ROOT, typescript });
+    const r = await checkReadmeBlocks({ root: ROOT, typescript, exclude });
     assert.ok(r.checked >= 20, `only ${r.checked} blocks found`);
     const diagnostics = r.readmes.flatMap((m) => m.diagnostics.map((d) => `${d.where}: ${d.code ?? ''} ${d.message ?? d.text ?? ''}`));
     assert.deepEqual([...diagnostics, ...(r.other ?? []).map((o) => JSON.stringify(o))], []);
