@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, webcrypto, type KeyObject } from 'node:crypto';
 import { verifyKey } from 'discord-interactions';
-import { createVerifier, discord, fromParam, MAX_ASYMMETRIC_VERIFICATIONS, sign, WebhookConfigError } from '@hookguard/core';
+import { any, createVerifier, discord, fromParam, MAX_ASYMMETRIC_VERIFICATIONS, sign, standardWebhooks, WebhookConfigError } from '@hookguard/core';
 import { rejectsWith, request } from './helpers.js';
 
 function pair(): { privateKey: KeyObject; publicKey: KeyObject; hex: string } {
@@ -93,6 +93,26 @@ describe('discord()', () => {
     assert.equal(w.keyId, 'current');
     await rejectsWith(v.verify({ ...request(sign.discord({ privateKey: next.privateKey, body }), body), params: { tenant: 'acme' } }), 'SIGNATURE_MISMATCH');
   });
+});
+
+test('one Ed25519 key in discord() and standardWebhooks() is refused: a v1a delivery with a numeric id reads as Discord', async () => {
+  const whpk = `whpk_${Buffer.from(app.hex, 'hex').toString('base64')}`;
+  const ts = Math.floor(Date.now() / 1000);
+  // Signed by Standard Webhooks as `<id>.<ts>.<body>`; Discord reads the same bytes as `<id>` + `.<ts>.<body>`.
+  const d = Buffer.from((app.privateKey.export({ format: 'jwk' }) as { d: string }).d, 'base64url');
+  const h = sign.standardWebhooks({ secret: `whsk_${Buffer.concat([d, Buffer.from(app.hex, 'hex')]).toString('base64')}`, body, id: String(ts), timestamp: ts });
+  const asDiscord = { 'x-signature-ed25519': Buffer.from(h['webhook-signature']!.slice(4), 'base64').toString('hex'), 'x-signature-timestamp': String(ts) };
+  const reread = `.${ts}.${body}`;
+  assert.ok((await createVerifier({ scheme: discord({ publicKey: app.hex }), replay: false }).verify(request(asDiscord, reread))).keyId, 'the re-reading verifies');
+  assert.throws(() => createVerifier({ scheme: any(standardWebhooks({ secret: whpk }), discord({ publicKey: app.hex })) }), (e: Error) => e instanceof WebhookConfigError && /share a secret/.test(e.message));
+  // From a tenant's record (one KeyObject both leaves read): fail closed, the reason in the cause.
+  const v = createVerifier({ scheme: any(standardWebhooks(), discord()), tenants: { resolve: fromParam(), lookup: () => ({ publicKeys: [{ publicKey: app.publicKey }] }) } });
+  const e = await rejectsWith(v.verify({ ...request(asDiscord, reread), params: { tenant: 'acme' } }), 'TENANT_LOOKUP_FAILED');
+  assert.match((e.cause as Error).message, /standardWebhooks and discord share a secret/);
+  // Tagged per scheme, separate keys are fine.
+  const other = pair();
+  const tagged = createVerifier({ scheme: any(standardWebhooks(), discord()), tenants: { resolve: fromParam(), lookup: () => ({ publicKeys: [{ publicKey: app.hex, scheme: 'discord' }, { publicKey: `whpk_${Buffer.from(other.hex, 'hex').toString('base64')}`, scheme: 'standardWebhooks' }] }) } });
+  await tagged.verify({ ...request(sign.discord({ privateKey: app.privateKey, body }), body), params: { tenant: 'acme' } });
 });
 
 describe('discord-interactions interop', () => {

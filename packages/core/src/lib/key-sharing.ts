@@ -1,10 +1,21 @@
+import { createHash, KeyObject } from 'node:crypto';
 import type { PreparedKey, Scheme } from '../types.js';
 import { HmacKey } from './hmac.js';
 
-function hmacKeyOf(key: unknown): HmacKey | undefined {
-  if (key instanceof HmacKey) return key;
-  const wrapped = (key as { kind?: unknown; key?: unknown } | null | undefined)?.key;
-  return wrapped instanceof HmacKey ? wrapped : undefined;
+const publicFingerprints = new WeakMap<KeyObject, string>();
+
+/**
+ * What tells one key from another: an HMAC key's fingerprint, or the digest of a public key's SPKI (a
+ * public key shared by two leaves is the same hazard: Standard Webhooks' v1a `id.ts.body` with a
+ * numeric id also reads as Discord's `ts + body`).
+ */
+function fingerprintOf(key: unknown): string | undefined {
+  const inner = key instanceof HmacKey || key instanceof KeyObject ? key : (key as { key?: unknown } | null | undefined)?.key;
+  if (inner instanceof HmacKey) return inner.fingerprint;
+  if (!(inner instanceof KeyObject) || inner.type !== 'public') return undefined;
+  let fp = publicFingerprints.get(inner);
+  if (fp === undefined) publicFingerprints.set(inner, (fp = `pk:${createHash('sha256').update(inner.export({ type: 'spki', format: 'der' })).digest('base64url')}`));
+  return fp;
 }
 
 /**
@@ -19,7 +30,7 @@ export function conflictingReaders(keysByLeaf: Iterable<readonly [Scheme, readon
   const seen = new Map<string, Scheme>();
   for (const [leaf, keys] of keysByLeaf) {
     for (const k of keys) {
-      const fp = hmacKeyOf(k.key)?.fingerprint;
+      const fp = fingerprintOf(k.key);
       if (fp === undefined) continue;
       const other = seen.get(fp);
       if (other === undefined) seen.set(fp, leaf);
