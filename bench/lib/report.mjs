@@ -1,5 +1,5 @@
 // Ratios, targets (PASS/MISS) and the markdown tables printed at the end of a run.
-import { CASES, floorOf } from '../verify/cases.mjs';
+import { CASES, floorOf, LIST_PRESETS, PRESETS } from '../verify/cases.mjs';
 import { sizeLabel } from './body.mjs';
 import { PUBLIC_KEY_TARGETS } from '../verify/public-key-cases.mjs';
 
@@ -57,8 +57,13 @@ const VENDOR_PAIRS = [
   ['hookguard-stripe-payload', 'stripe'],
   ['hookguard-github', 'octokit'],
   ['hookguard-github-payload', 'octokit-json'],
+  ['hookguard-paddle-payload', 'paddle-sdk'],
+  ['hookguard-paddle', 'paddle-sdk-noparse'],
+  ['hookguard-square', 'square-sdk'],
+  ['hookguard-square', 'square-legacy'],
 ];
-const VERIFY_ONLY = ['sw-v1', 'sw-v1a', 'stripe', 'github', 'slack', 'shopify'];
+const VERIFY_ONLY = ['sw-v1', 'sw-v1a', 'stripe', 'github', 'slack', 'shopify', ...PRESETS];
+const WORST = ['sw-v1', 'sw-v1a', 'stripe', 'github', 'slack', 'shopify', ...LIST_PRESETS];
 
 /** Every target of the issue, with the measured ratio and PASS/MISS (a MISS never fails the run). */
 export function evaluateTargets({ cells, sizes, http, store }) {
@@ -77,7 +82,7 @@ export function evaluateTargets({ cells, sizes, http, store }) {
       add({ target: 'verify-only vs floor', subject: id, against: floorId, size, value: v && f ? v / f : undefined, limit });
     }
   }
-  for (const scheme of VERIFY_ONLY) {
+  for (const scheme of WORST) {
     for (const size of sizes) {
       const w = ns[`worst-${scheme}`]?.[size];
       const h = ns[`hookguard-${scheme}`]?.[size];

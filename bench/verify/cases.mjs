@@ -10,6 +10,10 @@ import { handVerifyStandardWebhooks } from '../lib/hand-verify.mjs';
 import { PUBLIC_KEY_CASES, publicKeyFloorOf, publicKeySetup } from './public-key-cases.mjs';
 
 export const EVENT_ID = 'evt_bench_0001';
+// The provider presets: a verify and a verify + payload row each (defineScheme's, and the hand-built ones).
+export const PRESETS = ['pagerduty', 'docusign', 'paddle', 'square', 'zoom', 'linear', 'mailgun', 'gitlab', 'intercom', 'bitbucket'];
+// The presets whose signature header is a bounded list: their worst unauthenticated request too.
+export const LIST_PRESETS = ['pagerduty', 'docusign', 'paddle'];
 // BENCH_CORE=<path to a built core's dist/esm/index.js> measures that build instead of the
 // workspace's @hookguard/core: an A/B of a core change without touching packages/.
 const CORE = process.env.BENCH_CORE ? pathToFileURL(process.env.BENCH_CORE).href : '@hookguard/core';
@@ -27,14 +31,14 @@ export const CASES = [
   // Ed25519 has no streaming verify in Node: any v1a verifier joins `id.ts.` and the body into one
   // buffer first. This row is that minimum, to read the v1a rows against at large sizes.
   { id: 'hand-sw-v1a', label: 'hand-written Standard Webhooks v1a (Buffer.concat + crypto.verify)', kind: 'hand', group: 'sw-v1a:verify' },
-  ...['sw-v1', 'sw-v1a', 'stripe', 'github', 'slack', 'shopify'].flatMap((scheme) => [
+  ...['sw-v1', 'sw-v1a', 'stripe', 'github', 'slack', 'shopify', ...PRESETS].flatMap((scheme) => [
     { id: `hookguard-${scheme}`, label: `hookguard ${schemeLabel(scheme)} verify`, kind: 'hookguard', scheme, group: `${scheme}:verify` },
     { id: `hookguard-${scheme}-payload`, label: `hookguard ${schemeLabel(scheme)} verify + payload`, kind: 'hookguard', scheme, group: `${scheme}:payload` },
   ]),
   // The worst an unauthenticated request can cost each hookguard row: the signature header stuffed
   // with as many bogus entries as the scheme reads (16 v1/v1a, 4 Stripe v1), the same body size.
   // The target: at most 2x the honest verify of the same scheme.
-  ...['sw-v1', 'sw-v1a', 'stripe', 'github', 'slack', 'shopify'].map((scheme) => ({
+  ...['sw-v1', 'sw-v1a', 'stripe', 'github', 'slack', 'shopify', ...LIST_PRESETS].map((scheme) => ({
     id: `worst-${scheme}`,
     label: `hookguard ${schemeLabel(scheme)} worst unauthenticated`,
     kind: 'worst',
@@ -49,6 +53,10 @@ export const CASES = [
   { id: 'octokit-json', label: '@octokit/webhooks-methods verify + JSON.parse', kind: 'vendor', group: 'github:payload' },
   // discord(), sendgrid(), httpSignature() per algorithm: their floors and vendor libraries (public-key-cases.mjs).
   ...PUBLIC_KEY_CASES,
+  { id: 'paddle-sdk', label: '@paddle/paddle-node-sdk webhooks.unmarshal (parses)', kind: 'vendor', group: 'paddle:payload' },
+  { id: 'paddle-sdk-noparse', label: '@paddle/paddle-node-sdk webhooks.isSignatureValid', kind: 'vendor', group: 'paddle:verify' },
+  { id: 'square-sdk', label: 'square WebhooksHelper.verifySignature', kind: 'vendor', group: 'square:verify' },
+  { id: 'square-legacy', label: 'square/legacy WebhooksHelper.isValidWebhookEventSignature', kind: 'vendor', group: 'square:verify' },
 ];
 
 export function schemeLabel(scheme) {
@@ -117,27 +125,73 @@ async function hookguardSetup(scheme, size, payload) {
     const { whsk, whpk } = ed25519Pair();
     schemeValue = core.standardWebhooks({ secret: whpk });
     signed = core.sign.standardWebhooks({ secret: whsk, body, id: 'msg_bench_0001' });
+  } else if (PRESETS.includes(scheme)) {
+    return presetSetup(core, scheme, size, payload);
   } else {
     const secret = scheme === 'stripe' ? `whsec_${randomBytes(24).toString('hex')}` : randomBytes(24).toString('hex');
     schemeValue = core[scheme]({ secret });
     signed = core.sign[scheme]({ secret, body });
   }
+  return timedVerify(core, schemeValue, size, { headers: signed, body }, { headers: signed, body: bad }, payload);
+}
+
+function timedVerify(core, schemeValue, size, good, bad, payload, eventOf = (p) => p) {
   const verifier = core.createVerifier({ scheme: schemeValue, replay: false, toleranceSec: TOLERANCE_SEC });
-  const headers = nodeHeaders(size, signed);
-  const request = { method: 'POST', url: '/webhooks', headers, body, remoteAddress: '127.0.0.1' };
-  const badRequest = { ...request, body: bad };
+  const request = { method: 'POST', url: '/webhooks', headers: nodeHeaders(size, good.headers), body: good.body, remoteAddress: '127.0.0.1' };
+  const badRequest = { ...request, headers: nodeHeaders(size, bad.headers), body: bad.body };
   if (payload) {
     return {
       fn: async () => (await verifier.verify(request)).payload,
       tampered: async () => (await verifier.verify(badRequest)).payload,
-      ok: (p) => p?.id === EVENT_ID,
+      ok: (p) => eventOf(p)?.id === EVENT_ID,
     };
   }
   return {
     fn: () => verifier.verify(request),
     tampered: () => verifier.verify(badRequest),
-    ok: (w) => typeof w?.keyId === 'string' && w.rawBody === body,
+    ok: (w) => typeof w?.keyId === 'string' && w.rawBody === good.body,
   };
+}
+
+const SQUARE_URL = 'https://hooks.example.com/webhooks/square';
+
+/**
+ * A preset's delivery of exactly `size` bytes. Linear signs its timestamp inside the body, Mailgun puts
+ * its signature there and signs no body, GitLab sends a token: their tampered requests change what each
+ * signs (the timestamp digits, the token), as a changed body byte does for the others.
+ */
+function presetSetup(core, scheme, size, payload) {
+  const secret = randomBytes(24).toString('hex');
+  if (scheme === 'linear') {
+    const tail = `,"webhookTimestamp":${Date.now()}}`;
+    const inner = makeBody(size - tail.length + 1, EVENT_ID);
+    const body = Buffer.concat([inner.subarray(0, inner.length - 1), Buffer.from(tail)]);
+    const headers = core.sign.linear({ secret, body });
+    return timedVerify(core, core.linear({ secret }), size, { headers, body }, { headers, body: tamper(body) }, payload);
+  }
+  if (scheme === 'mailgun') {
+    const s = core.sign.mailgun({ secret });
+    const head = `{"signature":${JSON.stringify(s)},"event-data":`;
+    const event = size - head.length - 1 >= 400 ? makeBody(size - head.length - 1, EVENT_ID) : paddedEvent(size - head.length - 1);
+    const body = Buffer.concat([Buffer.from(head), event, Buffer.from('}')]);
+    const other = `${s.token.slice(0, -1)}${s.token.endsWith('0') ? '1' : '0'}`;
+    const forged = Buffer.from(body.toString('latin1').replace(`"token":"${s.token}"`, `"token":"${other}"`), 'latin1');
+    return timedVerify(core, core.mailgun({ secret }), size, { headers: {}, body }, { headers: {}, body: forged }, payload, (p) => p?.['event-data']);
+  }
+  const body = makeBody(size, EVENT_ID);
+  if (scheme === 'gitlab') {
+    const headers = core.sign.gitlab({ token: secret });
+    return timedVerify(core, core.gitlab({ secret }), size, { headers, body }, { headers: { ...headers, 'x-gitlab-token': `${secret}x` }, body }, payload);
+  }
+  const schemeValue = scheme === 'square' ? core.square({ secret, notificationUrl: SQUARE_URL }) : core[scheme]({ secret });
+  const headers = scheme === 'square' ? core.sign.square({ secret, notificationUrl: SQUARE_URL, body }) : core.sign[scheme]({ secret, body });
+  return timedVerify(core, schemeValue, size, { headers, body }, { headers, body: tamper(body) }, payload);
+}
+
+/** A small event of exactly `size` bytes (below makeBody's smallest). */
+function paddedEvent(size) {
+  const base = JSON.stringify({ id: EVENT_ID, note: '' });
+  return Buffer.from(JSON.stringify({ id: EVENT_ID, note: 'x'.repeat(size - base.length) }));
 }
 
 const SETUPS = {
@@ -227,7 +281,45 @@ const SETUPS = {
   async 'octokit-json'(size) {
     return octokitSetup(size, true);
   },
+  async 'paddle-sdk'(size) {
+    return paddleSetup(size, true);
+  },
+  async 'paddle-sdk-noparse'(size) {
+    return paddleSetup(size, false);
+  },
+  async 'square-sdk'(size) {
+    const { WebhooksHelper } = await import('square');
+    return squareSetup(size, (requestBody, signatureHeader, signatureKey, notificationUrl) => WebhooksHelper.verifySignature({ requestBody, signatureHeader, signatureKey, notificationUrl }));
+  },
+  async 'square-legacy'(size) {
+    const { WebhooksHelper } = await import('square/legacy');
+    return squareSetup(size, (requestBody, signatureHeader, signatureKey, notificationUrl) => WebhooksHelper.isValidWebhookEventSignature(requestBody, signatureHeader, signatureKey, notificationUrl));
+  },
 };
+
+// Paddle's SDK takes the body as a string (the conversion is part of its cost) and refuses a ts more than
+// 5 s old: the header is signed a day ahead so the row never fails on time (the SDK has no lower bound).
+async function paddleSetup(size, parse) {
+  const { Paddle } = await import('@paddle/paddle-node-sdk');
+  const { sign } = await loadCore();
+  const paddle = new Paddle('pdl_sdbx_apikey_bench_placeholder');
+  const secret = `pdl_ntfset_${randomBytes(24).toString('hex')}`;
+  const body = makeBody(size, EVENT_ID);
+  const bad = tamper(body);
+  const header = sign.paddle({ secret, body, timestamp: Math.floor(Date.now() / 1000) + 86_400 })['paddle-signature'];
+  if (parse) return { fn: () => paddle.webhooks.unmarshal(utf8(body), secret, header), tampered: () => paddle.webhooks.unmarshal(utf8(bad), secret, header), ok: (e) => e?.data?.object?.customer === 'cus_000001' };
+  return { fn: () => paddle.webhooks.isSignatureValid(utf8(body), secret, header), tampered: () => paddle.webhooks.isSignatureValid(utf8(bad), secret, header), ok: (r) => r === true };
+}
+
+// Square's helpers take the body as a string too; neither parses it.
+async function squareSetup(size, check) {
+  const { sign } = await loadCore();
+  const key = randomBytes(16).toString('base64url');
+  const body = makeBody(size, EVENT_ID);
+  const bad = tamper(body);
+  const signature = sign.square({ secret: key, notificationUrl: SQUARE_URL, body })['x-square-hmacsha256-signature'];
+  return { fn: () => check(utf8(body), signature, key, SQUARE_URL), tampered: () => check(utf8(bad), signature, key, SQUARE_URL), ok: (r) => r === true };
+}
 
 async function handSetup(size, parse) {
   const { sign } = await loadCore();
@@ -298,6 +390,12 @@ function worstHeaders(scheme, signed, others) {
       return { ...signed, 'x-slack-signature': `v0=${hex(32)}` };
     case 'shopify':
       return { ...signed, 'x-shopify-hmac-sha256': b64(32) };
+    case 'pagerduty':
+      return { ...signed, 'x-pagerduty-signature': Array.from({ length: 4 }, () => `v1=${hex(32)}`).join(',') };
+    case 'paddle':
+      return { 'paddle-signature': [signed['paddle-signature'].split(';')[0], ...Array.from({ length: 4 }, () => `h1=${hex(32)}`)].join(';') };
+    case 'docusign':
+      return Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`x-docusign-signature-${i + 1}`, b64(32)]));
   }
   throw new Error(`no worst case for ${scheme}`);
 }

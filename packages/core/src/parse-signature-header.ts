@@ -43,8 +43,6 @@ class Entries implements SignatureHeaderEntries {
 }
 
 const isBlank = (c: number) => c === 0x20 || c === 0x09;
-// Most entries carry no whitespace: they cost no regex and no new string.
-const trim = (s: string) => (s.length > 0 && !isBlank(s.charCodeAt(0)) && !isBlank(s.charCodeAt(s.length - 1)) ? s : s.replace(/^[ \t]+|[ \t]+$/g, ''));
 
 /**
  * Splits `t=1700000000,v1=ab12..,v1=cd34..` into its entries, bounded: at most `max` entries are
@@ -59,16 +57,25 @@ export function parseSignatureHeader(value: string, options: ParseSignatureHeade
   const keys: string[] = [];
   const values: string[] = [];
   let entries = 0;
+  // Scanned in place: the trimmed key and value are the only strings made per entry.
   for (let start = 0; start <= value.length; ) {
     let end = value.indexOf(separator, start);
     if (end === -1) end = value.length;
-    if (end > start && trim(value.slice(start, end)) !== '') {
+    let a = start;
+    while (a < end && isBlank(value.charCodeAt(a))) a++;
+    if (a < end) {
       if (++entries > max)
         throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `more than ${max} entries in the signature header`, scheme: options.scheme });
-      const eq = value.indexOf('=', start);
-      if (eq > start && eq < end) {
-        keys.push(trim(value.slice(start, eq)));
-        values.push(trim(value.slice(eq + 1, end)));
+      const eq = value.indexOf('=', a);
+      if (eq > a && eq < end) {
+        let keyEnd = eq;
+        while (isBlank(value.charCodeAt(keyEnd - 1))) keyEnd--;
+        let from = eq + 1;
+        let to = end;
+        while (from < to && isBlank(value.charCodeAt(from))) from++;
+        while (to > from && isBlank(value.charCodeAt(to - 1))) to--;
+        keys.push(value.slice(a, keyEnd));
+        values.push(value.slice(from, to));
       }
     }
     start = end + separator.length;
