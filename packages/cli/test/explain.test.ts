@@ -109,6 +109,7 @@ describe('explain names the cause of a rejected delivery', () => {
   test('timestamp in milliseconds', async () => {
     const s = await send(`${standard.origin}/hooks/acme`, 'standard-webhooks', SECRET.acme, ['--timestamp', String(Date.now())]);
     assert.equal(s.json.code, 'TIMESTAMP_OUT_OF_TOLERANCE');
+    assert.match(s.json.hint, /looks like milliseconds/, "core's hint reaches the sender with the problem's detail");
     const run = await explainCapture(await lastCapture(standard, 'ms', 'TIMESTAMP_OUT_OF_TOLERANCE'), 'standard-webhooks', SECRET.acme);
     assert.equal(run.json.cause, 'timestamp-milliseconds');
     assert.match(run.json.fix, /Math\.floor\(Date\.now\(\) \/ 1000\)/);

@@ -95,6 +95,7 @@ describe('send', () => {
   test('without a certificate: CERT_MISSING from hookguard, or the TLS alert from a strict TLS server', async () => {
     const lenient = await hookguard([...args(`${mtlsReceiver.origin}/hooks/acme`, []), '--json'], { cwd: pki.work, env });
     assert.equal(lenient.json.code, 'CERT_MISSING');
+    assert.match(lenient.json.hint, /UNABLE_TO_GET_ISSUER_CERT here means the client sent no certificate/);
     const strict = await hookguard([...args(`${strictTls.origin}/hooks/acme`, []), '--json'], { cwd: pki.work, env });
     assert.equal(strict.code, 1);
     assert.equal(strict.json.status, null);

@@ -48,6 +48,7 @@ export interface ProbeResult {
   status: number | null;
   code: string | null;
   detail: string | null;
+  hint: string | null;
   error: string | null;
 }
 
@@ -67,6 +68,7 @@ interface Probe {
   error: PostError | undefined;
   code: string | undefined;
   detail: string | undefined;
+  hint: string | undefined;
   signed: boolean;
   sentAt: number;
 }
@@ -166,14 +168,14 @@ export async function doctor(o: DoctorOptions): Promise<CommandOutput<DoctorJson
     try {
       const answer = await post({ url, headers, body, ...(withCertificate ? { cert: o.cert, key: o.key } : {}), ca: o.ca, insecure: true, timeoutMs });
       const p = readProblem(answer.headers, answer.body);
-      return { answer, error: undefined, code: p.code, detail: p.detail, signed: kit !== undefined, sentAt };
+      return { answer, error: undefined, code: p.code, detail: p.detail, hint: p.hint, signed: kit !== undefined, sentAt };
     } catch (e) {
       if (!(e instanceof PostError)) throw e;
-      return { answer: undefined, error: e, code: undefined, detail: undefined, signed: kit !== undefined, sentAt };
+      return { answer: undefined, error: e, code: undefined, detail: undefined, hint: undefined, signed: kit !== undefined, sentAt };
     }
   };
   const summary = (p: Probe, withCertificate: boolean): ProbeResult => ({
-    clientCertificate: withCertificate, signed: p.signed, status: p.answer?.status ?? null, code: p.code ?? null, detail: p.detail ?? null, error: p.error ? `${p.error.code ?? ''} ${p.error.message}`.trim() : null,
+    clientCertificate: withCertificate, signed: p.signed, status: p.answer?.status ?? null, code: p.code ?? null, detail: p.detail ?? null, hint: p.hint ?? null, error: p.error ? `${p.error.code ?? ''} ${p.error.message}`.trim() : null,
   });
 
   if (!tlsRefusedBare) {
@@ -371,7 +373,7 @@ function probeCheck(p: Probe, kit: SchemeKit | undefined, leaf: InspectedCert, c
   } else if (p.code === 'SIGNATURE_MISMATCH') {
     why = `${why}: the --secret is not the one this endpoint's tenant is configured with (another tenant or environment), its encoding differs, or the receiver re-serialises the body`;
   }
-  add('probe', 'fail', title, `${a.status} ${p.code}${p.detail ? ` (${p.detail})` : ''}: ${why}`, c.cause, fix);
+  add('probe', 'fail', title, `${a.status} ${p.code}${p.detail ? ` (${p.detail})` : ''}: ${why}${p.hint ? `; the receiver's hint: ${p.hint}` : ''}`, c.cause, fix);
 }
 
 function finish(json: DoctorJson, exitCode: (typeof EXIT)[keyof typeof EXIT]): CommandOutput<DoctorJson> {

@@ -37,6 +37,8 @@ export interface SendJson {
   code: string | null;
   title: string | null;
   detail: string | null;
+  /** The receiver's own fix sentence (core's hint), when it sends one. */
+  hint: string | null;
   cause: string | null;
   why: string | null;
   fix: string | null;
@@ -80,7 +82,7 @@ export async function send(o: SendOptions): Promise<CommandOutput<SendJson>> {
     const c = causeOf(p.code);
     const ok = a.status >= 200 && a.status < 300;
     json = {
-      ...base, status: a.status, ok, code: p.code ?? null, title: p.title ?? null, detail: p.detail ?? null,
+      ...base, status: a.status, ok, code: p.code ?? null, title: p.title ?? null, detail: p.detail ?? null, hint: p.hint ?? null,
       cause: c?.cause ?? null, why: c?.why ?? null, fix: c?.fix ?? null, tlsProtocol: a.tlsProtocol ?? null, error: null,
     };
     if (!ok && !c) json.why = `HTTP ${a.status} ${a.statusText} without a hookguard problem code: not a hookguard route, or an error before it`;
@@ -88,7 +90,7 @@ export async function send(o: SendOptions): Promise<CommandOutput<SendJson>> {
     if (!(e instanceof PostError)) throw e;
     const t = tlsCauseOf(e.code);
     json = {
-      ...base, status: null, ok: false, code: null, title: null, detail: null,
+      ...base, status: null, ok: false, code: null, title: null, detail: null, hint: null,
       cause: t?.cause ?? 'connection-failed', why: t?.why ?? e.message, fix: t?.fix ?? null, tlsProtocol: null,
       error: { code: e.code ?? null, message: e.message },
     };
@@ -103,6 +105,7 @@ export async function send(o: SendOptions): Promise<CommandOutput<SendJson>> {
         const head = `${json.status}${json.code ? ` ${json.code}` : ''}`;
         lines.push(`${mark(s, json.ok ? 'ok' : 'fail')} ${json.ok ? s.ok(head) : s.bad(head)}  ${s.dim(`${kit.label} delivery to ${url.href}${json.tlsProtocol ? ` over ${json.tlsProtocol}` : ''}${o.cert ? ', client certificate sent' : ''}`)}`);
         if (json.title || json.detail) lines.push(`  ${[json.title, json.detail].filter(Boolean).join(': ')}`);
+        if (json.hint) lines.push(`  hint:  ${json.hint}`);
       } else {
         lines.push(`${mark(s, 'fail')} ${s.bad('no answer')}  ${json.error?.code ?? ''} ${json.error?.message ?? ''}`.trimEnd());
       }
