@@ -3,8 +3,8 @@ import { Redis } from 'ioredis';
 import type { Cluster, RedisOptions } from 'ioredis';
 import { WebhookConfigError } from '@hookguard/core';
 import type { ReplayStore, ReserveResult, ReserveState } from '@hookguard/core';
-import { COMMIT_LUA, RELEASE_LUA, RESERVE_LUA } from './lib/scripts.js';
-import { redisKey } from './lib/redis-key.js';
+import { CANCEL_LUA, COMMIT_LUA, RELEASE_LUA, RESERVE_LUA } from './lib/scripts.js';
+import { cancelKey, redisKey } from './lib/redis-key.js';
 import { boundedCall } from './lib/bounded-call.js';
 import { RedisReplayStoreError } from './redis-replay-store-error.js';
 
@@ -32,6 +32,7 @@ export interface RedisReplayStoreOptions {
 const RESERVE = 'hookguardReplayReserve';
 const COMMIT = 'hookguardReplayCommit';
 const RELEASE = 'hookguardReplayRelease';
+const CANCEL = 'hookguardReplayCancel';
 
 type ScriptCall = (key: string, ...args: string[]) => Promise<unknown>;
 
@@ -87,9 +88,10 @@ export class RedisReplayStore implements ReplayStore {
       this.#owned = false;
     }
     // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (a restarted or flushed Redis).
-    this.client.defineCommand(RESERVE, { numberOfKeys: 1, lua: RESERVE_LUA });
+    this.client.defineCommand(RESERVE, { numberOfKeys: 2, lua: RESERVE_LUA });
     this.client.defineCommand(COMMIT, { numberOfKeys: 1, lua: COMMIT_LUA });
     this.client.defineCommand(RELEASE, { numberOfKeys: 1, lua: RELEASE_LUA });
+    this.client.defineCommand(CANCEL, { numberOfKeys: 2, lua: CANCEL_LUA });
   }
 
   /** The Redis key that holds a replay key: `<prefix>{<tenant>}:<scheme>:<id>`. */
@@ -106,16 +108,10 @@ export class RedisReplayStore implements ReplayStore {
       this.client,
       this.commandTimeoutMs,
       'replay reserve',
-      () => this.#script(RESERVE)(redisKey, token, px),
+      () => this.#script(RESERVE)(redisKey, cancelKey(redisKey, token), token, px),
       // The reservation may still be applied after we gave up (the command was sent or queued):
-      // undo it with the token, queued behind it, so the sender's retry is not held for the TTL.
-      () => {
-        try {
-          this.#script(RELEASE)(redisKey, '1', token).catch(() => {});
-        } catch {
-          // Nothing to undo with.
-        }
-      },
+      // cancel it with the token, so the sender's retry is not held for the TTL.
+      () => this.#cancel(redisKey, token, px, 0),
     ).then((reply) => {
       const state = String(reply) as ReserveState;
       if (state === 'reserved') return { state, token };
@@ -137,6 +133,26 @@ export class RedisReplayStore implements ReplayStore {
     return boundedCall(this.client, this.commandTimeoutMs, 'replay release', () =>
       this.#script(RELEASE)(redisKey, token === undefined ? '0' : '1', token ?? ''),
     ).then(() => undefined);
+  }
+
+  /**
+   * Cancels a reserve we gave up on. The cancel works in either order with the reserve (see
+   * CANCEL_LUA), so it only has to be executed once. While it fails (the node is down, the cluster
+   * is failing over) it is sent again, backing off to one try every 5 s, until the reservation it
+   * cancels would have expired anyway (the in-flight TTL): ioredis may still deliver the reserve
+   * until the cluster is back.
+   */
+  #cancel(redisKey: string, token: string, px: string, tries: number, until = Date.now() + Number(px)): void {
+    const again = () => {
+      const delay = Math.min(100 * 2 ** tries, 5_000);
+      if (Date.now() + delay > until || this.client.status === 'end') return;
+      setTimeout(() => this.#cancel(redisKey, token, px, tries + 1, until), delay).unref();
+    };
+    try {
+      this.#script(CANCEL)(redisKey, cancelKey(redisKey, token), token, px).then(() => undefined, again);
+    } catch {
+      again();
+    }
   }
 
   /** Quits the client when the store created it (from `url`); a client you passed in is left open. */

@@ -148,4 +148,36 @@ describeWithRedis('RedisReplayStore', () => {
       slow.disconnect();
     }
   });
+
+  test('the undo of a late reserve works in either order, whoever else holds the key meanwhile', async () => {
+    const store = new RedisReplayStore({ client });
+    const scripts = client as unknown as Record<string, (key: string, ...args: string[]) => Promise<unknown>>;
+    const reserve = (k: string, token: string) => scripts.hookguardReplayReserve!(k, marker(k, token), token, '60000');
+    const cancel = (k: string, token: string) => scripts.hookguardReplayCancel!(k, marker(k, token), token, '60000');
+    const marker = (k: string, token: string) => `${k.slice(0, k.indexOf('}') + 1)}!c:${token}`;
+    const key = uniqueKey();
+    const redisKey = store.keyFor(key);
+    // ioredis Cluster retries commands around a failover one by one: the cancel may reach Redis
+    // first, even while another given-up reservation holds the key (and is cancelled in turn).
+    assert.equal(await reserve(redisKey, 'other-late'), 'reserved');
+    assert.equal(await cancel(redisKey, 'late'), 0, 'not ours: left alone, and our reserve is marked');
+    const markerTtl = await admin.pttl(marker(redisKey, 'late'));
+    assert.ok(markerTtl > 0 && markerTtl <= 60_000, `marker PTTL ${markerTtl}`);
+    assert.equal(await cancel(redisKey, 'other-late'), 1, 'the other reservation is cancelled');
+    assert.equal(await admin.exists(redisKey), 0);
+    assert.equal(await reserve(redisKey, 'late'), 'in-flight', 'the late reserve does not land');
+    assert.equal(await admin.exists(redisKey), 0);
+    // The marker holds back only that token: the sender's retry is reserved at once, and runs as usual.
+    const retry = await store.reserve(key, 60_000);
+    assert.equal(retry.state, 'reserved');
+    assert.equal(await cancel(redisKey, 'late'), 0);
+    assert.equal(await admin.get(redisKey), `f:${retry.token}`, "another owner's reservation is left alone");
+    await store.commit(key, 60_000, retry.token);
+    assert.deepEqual(await store.reserve(key, 60_000), { state: 'done' });
+    // In the usual order (the reserve first) the cancel deletes the reservation.
+    const otherKey = store.keyFor(uniqueKey());
+    assert.equal(await reserve(otherKey, 'tok'), 'reserved');
+    assert.equal(await cancel(otherKey, 'tok'), 1);
+    assert.equal(await admin.exists(otherKey), 0);
+  });
 });

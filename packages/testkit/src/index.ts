@@ -1,4 +1,6 @@
 export { describeWithRedis, findRedisServer, RedisServer, type RedisServerOptions } from './redis-server.js';
+export { RedisCluster, type RedisClusterOptions, type ClusterNode } from './redis-cluster.js';
+export { RedisSentinelGroup, type RedisSentinelOptions } from './redis-sentinel.js';
 export { describeWithPostgres, findPostgresBin, PostgresServer, type PostgresServerOptions } from './postgres-server.js';
 export { replayStoreContract, eventually, uniqueKey, type ContractReplayStore } from './replay-store-contract.js';
 export { rejection } from './rejection.js';

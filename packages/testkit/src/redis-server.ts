@@ -1,7 +1,7 @@
 // Starts and stops real redis-server processes for the tests: loopback only, no persistence,
 // a free port each, stopped by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -58,6 +58,13 @@ function ping(port: number): Promise<boolean> {
 export interface RedisServerOptions {
   /** Start in cluster mode (one node holding all 16 384 slots). */
   cluster?: boolean;
+  /** More redis-server arguments, after ours (`--replicaof`, `--cluster-node-timeout`, ...). */
+  args?: readonly string[];
+  /**
+   * Run as a Sentinel (`redis-server <conf> --sentinel`) with these config lines (`sentinel monitor
+   * ...`). The file is written once, in the server's own folder: Sentinel rewrites it as it learns.
+   */
+  sentinel?: string;
 }
 
 export class RedisServer {
@@ -77,6 +84,12 @@ export class RedisServer {
 
   get pid(): number | undefined {
     return this.#child?.pid;
+  }
+
+  /** The process is up (started and not exited). */
+  get running(): boolean {
+    const child = this.#child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
   }
 
   /** Starts redis-server on a free loopback port and waits until it answers PING. */
@@ -99,16 +112,30 @@ export class RedisServer {
   }
 
   async #launch(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-    if (this.options.cluster) {
-      this.#dir ??= mkdtempSync(join(tmpdir(), 'hookguard-redis-'));
-      rmSync(join(this.#dir, 'nodes.conf'), { force: true });
-      args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(this.#dir, 'nodes.conf'), '--dir', this.#dir, '--cluster-announce-ip', '127.0.0.1');
+    // Its own folder, always: a replica writes the RDB of a full sync to its --dir even with
+    // `--save ''`, and a server loads any dump.rdb it finds there at start (the cwd, by default).
+    const dir = (this.#dir ??= mkdtempSync(join(tmpdir(), 'hookguard-redis-')));
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', dir];
+    if (this.options.sentinel !== undefined) {
+      const conf = join(dir, 'sentinel.conf');
+      if (!existsSync(conf)) writeFileSync(conf, `${this.options.sentinel}\n`);
+      args.unshift(conf, '--sentinel');
+    } else {
+      // A restart comes back empty, as documented: no persistence, and no RDB left from a sync.
+      rmSync(join(dir, 'dump.rdb'), { force: true });
+      // No 5 s wait before a full sync to a replica (Redis' default, for more replicas to join it).
+      args.push('--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0');
     }
+    if (this.options.cluster) {
+      rmSync(join(dir, 'nodes.conf'), { force: true });
+      args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-announce-ip', '127.0.0.1');
+    }
+    if (this.options.args) args.push(...this.options.args);
     this.#output = '';
     const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
-    trackChild(child);
+    // Left running when the test process exits: SIGKILL by PID, and its folder goes.
+    trackChild(child, { cleanup: () => rmSync(dir, { recursive: true, force: true }) });
     const keep = (chunk: Buffer) => {
       this.#output = (this.#output + chunk.toString()).slice(-4000);
     };

@@ -9,3 +9,11 @@ export function redisKey(prefix: string, replayKey: string): string {
   if (colon === -1) return `${prefix}{${replayKey}}`;
   return `${prefix}{${replayKey.slice(0, colon)}}${replayKey.slice(colon)}`;
 }
+
+/**
+ * Where the cancel of one reservation is marked: `<prefix>{<tenant>}!c:<token>`, in the key's slot
+ * (same hash tag). No replay key has `!` after its tag (core's go on with ':'), so none collides.
+ */
+export function cancelKey(redisKey: string, token: string): string {
+  return `${redisKey.slice(0, redisKey.indexOf('}') + 1)}!c:${token}`;
+}
