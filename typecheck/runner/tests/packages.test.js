@@ -8,7 +8,7 @@ import { dirname, join, posix } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
-import { PUBLIC, ROOT, packAll, unpackInto } from './lib/pack.mjs';
+import { COMMANDS, PUBLIC, ROOT, packAll, unpackInto } from './lib/pack.mjs';
 
 let packed;
 before(() => {
@@ -126,4 +126,26 @@ describe('a fresh folder outside the monorepo', () => {
     assert.equal(r.stderr, '');
     assert.equal(r.stdout.trim(), 'ping');
   });
+});
+
+describe('the command package', () => {
+  let cmd;
+  before(() => {
+    cmd = packAll(COMMANDS);
+  });
+  after(() => cmd?.cleanup());
+  for (const name of COMMANDS) {
+    test(`@hookguard/${name}: the bin, LICENSE, README, CHANGELOG; no tests; metadata; publint --strict finds nothing`, async () => {
+      const { files, pkg } = cmd.packs[name];
+      for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', ...Object.values(pkg.bin ?? {}).map((b) => b.replace(/^\.\//, ''))])
+        assert.ok(files.includes(f), `${f} is not in the tarball`);
+      assert.deepEqual(files.filter((f) => /(^|\/)(test|dist-test)\//.test(f) || f.endsWith('.tsbuildinfo')), []);
+      assert.notEqual(pkg.private, true);
+      assert.equal(pkg.repository?.directory, `packages/${name}`);
+      assert.deepEqual(pkg.publishConfig, { access: 'public', provenance: true });
+      for (const [dep, range] of Object.entries(pkg.dependencies ?? {})) if (dep.startsWith('@hookguard/')) assert.match(range, /^\^\d/);
+      const { messages, pkg: manifest } = await publint({ pkgDir: join(ROOT, 'packages', name), strict: true, pack: 'npm' });
+      assert.deepEqual(messages.map((m) => `${m.type}: ${formatMessage(m, manifest) ?? m.code}`), []);
+    });
+  }
 });
