@@ -107,7 +107,7 @@ async function main() {
     log('\n# replay stores');
     const { runStoreSection } = await import('./store/section.mjs');
     const s = await runStoreSection({ quick, log });
-    results.store = { memory: s.memory, redis: s.redis };
+    results.store = { memory: s.memory, redis: s.redis, postgres: s.postgres };
     results.failures.push(...s.failures);
   });
   if (only.includes('mtls')) await timed('mtls', async () => {

@@ -222,6 +222,20 @@ export function renderMarkdown(results) {
     if (r?.skipped) lines.push([`redis: skipped: ${r.skipped}`, '—', '—', '—']);
     else if (r?.failed) lines.push([`redis: FAILED: ${r.failed}`, '—', '—', '—']);
     else if (r) lines.push([`redis (RedisReplayStore), ${r.concurrency} concurrent, ${fmtInt(r.pairs)} pairs`, fmtInt(r.opsPerSec), '—', `p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms per pair`]);
+    const p = store.postgres;
+    if (p?.skipped) lines.push([`postgres: skipped: ${p.skipped}`, '—', '—', '—']);
+    else if (p?.failed) lines.push([`postgres: FAILED: ${p.failed}`, '—', '—', '—']);
+    else if (p) {
+      const trips = (x) => `${x.roundTripsPerDelivery.toFixed(2)} round trips per delivery`;
+      lines.push([`postgres (PostgresReplayStore), ${p.concurrency} concurrent, ${fmtInt(p.pairs)} pairs, pool of ${p.pool}`, fmtInt(p.opsPerSec), '—', `p50 ${p.p50Ms.toFixed(2)} ms, p99 ${p.p99Ms.toFixed(2)} ms per pair; ${trips(p)}`]);
+      lines.push([`postgres, same, pool of ${p.poolN.pool}`, fmtInt(p.poolN.opsPerSec), '—', `p50 ${p.poolN.p50Ms.toFixed(2)} ms, p99 ${p.poolN.p99Ms.toFixed(2)} ms per pair`]);
+      lines.push([
+        `postgres transactional inbox: verify + withWebhookTransaction inserting one row, ${fmtInt(p.inbox.deliveries)} deliveries, pool of ${p.inbox.pool}`,
+        `${fmtInt(p.inbox.opsPerSec)} deliveries/s`,
+        '—',
+        `p50 ${p.inbox.p50Ms.toFixed(2)} ms, p99 ${p.inbox.p99Ms.toFixed(2)} ms; ${trips(p.inbox)} (reserve, BEGIN, INSERT, done row, COMMIT)`,
+      ]);
+    }
     out.push(table(['store', 'reserve+commit/s', 'bytes/key', 'notes'], lines));
   }
 
@@ -293,8 +307,8 @@ export function renderSmokeLine(results) {
   if (verify) ran.push(plural(verify.cells.length, 'verify cell'));
   if (http) ran.push(plural(http.rows.length, 'HTTP server'));
   if (store) {
-    const redis = store.redis?.skipped ? `redis skipped: ${store.redis.skipped}` : store.redis?.failed ? 'redis failed' : store.redis ? 'redis' : undefined;
-    ran.push(`store: ${store.memory?.opsPerSec !== undefined ? 'memory' : 'memory failed'}${redis ? (redis.startsWith('redis skipped') ? ` (${redis})` : ` + ${redis}`) : ''}`);
+    const shared = (name, r) => (r?.skipped ? ` (${name} skipped: ${r.skipped})` : r?.failed ? ` + ${name} failed` : r ? ` + ${name}` : '');
+    ran.push(`store: ${store.memory?.opsPerSec !== undefined ? 'memory' : 'memory failed'}${shared('redis', store.redis)}${shared('postgres', store.postgres)}`);
   }
   if (mtls) ran.push(plural(mtls.rows.length, 'mTLS case'));
   const built = meta.warnings.some((w) => w.startsWith('the build failed')) ? '; the build failed, the existing dist/ was run' : '';

@@ -1,6 +1,8 @@
 // Section 3: replay stores. The memory store always; the Redis store only when
 // packages/redis/dist exists and a redis-server binary is on PATH (our own server, on a free
-// loopback port, no persistence, stopped by PID).
+// loopback port, no persistence, stopped by PID); the PostgreSQL store only when
+// packages/postgres/dist exists and PostgreSQL's binaries are found (testkit's PostgresServer:
+// initdb in a temp folder, loopback, fsync off, stopped by PID).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
@@ -10,6 +12,8 @@ import { runCell, stopChild } from '../lib/child.mjs';
 const MEMORY = fileURLToPath(new URL('./memory-cell.mjs', import.meta.url));
 const REDIS = fileURLToPath(new URL('./redis-cell.mjs', import.meta.url));
 const REDIS_DIST = fileURLToPath(new URL('../../packages/redis/dist/esm/index.js', import.meta.url));
+const POSTGRES = fileURLToPath(new URL('./postgres-cell.mjs', import.meta.url));
+const POSTGRES_DIST = fileURLToPath(new URL('../../packages/postgres/dist/esm/index.js', import.meta.url));
 
 function cellError(name, run) {
   return `${name}: ${run.result?.error ?? (run.timedOut ? 'timed out' : `exit ${run.code ?? run.signal}: ${run.stderr.trim().split('\n').slice(-2).join(' | ')}`)}`;
@@ -98,6 +102,30 @@ async function redisStore({ quick, log }) {
   }
 }
 
+async function postgresStore({ quick, log }) {
+  if (!existsSync(POSTGRES_DIST)) return { skipped: 'packages/postgres/dist is missing (build @hookguard/postgres first)' };
+  const { findPostgresBin, PostgresServer } = await import('@hookguard/testkit');
+  if (!findPostgresBin()) return { skipped: 'PostgreSQL is not installed (apt-get install -y postgresql)' };
+  let server;
+  try {
+    server = await PostgresServer.start();
+    const pairs = quick ? 1_000 : 20_000;
+    const run = await runCell(POSTGRES, [server.url, String(pairs), '50'], { timeoutMs: 180_000 });
+    if (!run.result || run.result.error || run.code !== 0) return { failure: cellError('postgres store', run) };
+    const r = run.result;
+    log(
+      `  postgres store, 50 concurrent, pool of ${r.pool}: ${Math.round(r.opsPerSec).toLocaleString('en-US')} reserve+commit/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ` +
+        `${r.roundTripsPerDelivery.toFixed(2)} round trips per delivery (pool of ${r.poolN.pool}: ${Math.round(r.poolN.opsPerSec).toLocaleString('en-US')}/s); ` +
+        `transactional inbox: ${Math.round(r.inbox.opsPerSec).toLocaleString('en-US')} deliveries/s, ${r.inbox.roundTripsPerDelivery.toFixed(2)} round trips`,
+    );
+    return { result: r };
+  } catch (e) {
+    return { failure: `postgres store: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    await server?.stop();
+  }
+}
+
 export async function runStoreSection({ quick, log }) {
   const failures = [];
   const memory = await memoryStore({ quick, log });
@@ -108,5 +136,12 @@ export async function runStoreSection({ quick, log }) {
     failures.push(redis.failure);
     log(`  redis store: FAILED: ${redis.failure}`);
   }
-  return { memory: memory.out, redis: redis.result ?? (redis.skipped ? { skipped: redis.skipped } : { failed: redis.failure }), failures };
+  const postgres = await postgresStore({ quick, log });
+  if (postgres.skipped) log(`  postgres store: skipped: ${postgres.skipped}`);
+  if (postgres.failure) {
+    failures.push(postgres.failure);
+    log(`  postgres store: FAILED: ${postgres.failure}`);
+  }
+  const outcome = (r) => r.result ?? (r.skipped ? { skipped: r.skipped } : { failed: r.failure });
+  return { memory: memory.out, redis: outcome(redis), postgres: outcome(postgres), failures };
 }
