@@ -70,7 +70,9 @@ describe('tarball contents', () => {
 
     test(`@hookguard/${name}: attw finds no problem in any resolution mode`, () => {
       const attw = join(ROOT, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
-      const r = spawnSync(process.execPath, [attw, packed.packs[name].tarball, '--format', 'json'], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 2 ** 20 });
+      // Exports that are not modules (the Postgres schema file) have no types to check.
+      const data = Object.entries(packed.packs[name].pkg.exports ?? {}).filter(([k, v]) => k !== './package.json' && typeof v === 'string' && !/\.[cm]?js$/.test(v)).map(([k]) => k);
+      const r = spawnSync(process.execPath, [attw, packed.packs[name].tarball, '--format', 'json', ...(data.length ? ['--exclude-entrypoints', ...data] : [])], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 2 ** 20 });
       const out = r.stdout.trim();
       const report = JSON.parse(out);
       // It analysed the package's entry points (node10, node16 from CJS and ESM, bundler) ...
@@ -91,7 +93,7 @@ describe('a fresh folder outside the monorepo', () => {
     const nm = join(app, 'node_modules');
     unpackInto(nm, packed.packs);
     // The peers a user installs beside them, linked from the repo's own install.
-    for (const peer of ['express', 'koa', '@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs', 'ioredis']) {
+    for (const peer of ['express', 'koa', '@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs', 'ioredis', 'pg']) {
       const real = realpathSync(join(ROOT, 'node_modules', peer));
       mkdirSync(dirname(join(nm, peer)), { recursive: true });
       symlinkSync(real, join(nm, peer), 'dir');

@@ -18,7 +18,7 @@ const TSC = {
 };
 // Which peer majors each fixture resolves, and which consumer folders compile against it.
 const FIXTURES = [
-  { name: 'latest', cases: ['core', 'express', 'koa', 'nestjs', 'redis'], majors: { '@types/express': 5, '@types/koa': 3, '@nestjs/common': 12, '@nestjs/core': 12 } },
+  { name: 'latest', cases: ['core', 'express', 'koa', 'nestjs', 'redis', 'postgres'], majors: { '@types/express': 5, '@types/koa': 3, '@nestjs/common': 12, '@nestjs/core': 12 } },
   { name: 'express4', cases: ['core', 'express'], majors: { '@types/express': 4 } },
   { name: 'koa2', cases: ['core', 'koa'], majors: { '@types/koa': 2 } },
   { name: 'nest10', cases: ['core', 'nestjs'], majors: { '@nestjs/common': 10, '@nestjs/core': 10 } },
@@ -32,7 +32,10 @@ const PEER_IMPORTS = {
   koa: ['koa'],
   nestjs: ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express'],
   redis: ['ioredis'],
+  postgres: ['pg'],
 };
+// pg's own declarations need TypeScript >= 5.7 (generic Buffer<...>): @hookguard/postgres says so.
+const MIN_TS = { postgres: '5.7' };
 const RESOLUTIONS = {
   node16: { module: 'node16', moduleResolution: 'node16' },
   bundler: { module: 'esnext', moduleResolution: 'bundler' },
@@ -108,7 +111,8 @@ describe('consumer type tests against the packed packages (skipLibCheck: false)'
           rmSync(dir, { recursive: true, force: true });
           mkdirSync(dir, { recursive: true });
           const files = [];
-          for (const c of f.cases) {
+          const cases = f.cases.filter((c) => !(ts === '5.0' && MIN_TS[c]));
+          for (const c of cases) {
             for (const name of readdirSync(join(CASES, c))) {
               // `import x = require()` needs CommonJS output: the .cts files are for node16 only.
               if (resolution === 'bundler' && name.endsWith('.cts')) continue;
@@ -118,7 +122,7 @@ describe('consumer type tests against the packed packages (skipLibCheck: false)'
           }
           writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
           const baselineFile = 'baseline.ts';
-          writeFileSync(join(dir, baselineFile), [...new Set(f.cases.flatMap((c) => PEER_IMPORTS[c]))].map((m) => `import type {} from '${m}';`).join('\n') + '\nexport {};\n');
+          writeFileSync(join(dir, baselineFile), [...new Set(cases.flatMap((c) => PEER_IMPORTS[c]))].map((m) => `import type {} from '${m}';`).join('\n') + '\nexport {};\n');
           const compile = async (list, config) => {
             writeFileSync(join(dir, config), JSON.stringify({ compilerOptions: { ...COMPILER_OPTIONS, ...moduleOptions }, files: list }));
             const r = await run(TSC[ts], ['-p', config, '--pretty', 'false'], dir);
