@@ -8,6 +8,7 @@ export const DERIVED_COMPONENTS: ReadonlySet<string> = new Set(['@method', '@tar
 const FIELD_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 // Printable latin1 and HTAB: what a header value may hold in a line of the base.
 const LINE_SAFE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const isSpace = (c: number) => c === 0x20 || c === 0x09;
 const URL_PARTS = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?$/;
 
 /** Why a component name cannot be covered, or undefined when it can. */
@@ -59,6 +60,7 @@ export type ComponentValue = { value: string } | { absent: string } | { invalid:
 /** One component's value (RFC 9421 §2.1, §2.2), for a name unsupportedComponent() accepted. */
 export function componentValue(name: string, source: MessageSource): ComponentValue {
   let value: string;
+  let checked = false;
   switch (name) {
     case '@method':
       value = source.method;
@@ -88,11 +90,14 @@ export function componentValue(name: string, source: MessageSource): ComponentVa
     default: {
       const raw = source.field(name);
       if (raw === undefined) return { absent: `the covered field ${name} is absent` };
-      // RFC 9421 §2.1: leading and trailing whitespace removed.
-      value = raw.replace(/^[ \t]+|[ \t]+$/g, '');
+      // RFC 9421 §2.1: leading and trailing whitespace removed (sliced only when there is some).
+      value = isSpace(raw.charCodeAt(0)) || isSpace(raw.charCodeAt(raw.length - 1)) ? raw.replace(/^[ \t]+|[ \t]+$/g, '') : raw;
+      checked = LINE_SAFE.test(value);
+      if (!checked) return { invalid: `the value of ${name} holds a line break, a control character or text past latin1` };
     }
   }
-  return LINE_SAFE.test(value) ? { value } : { invalid: `the value of ${name} holds a line break, a control character or text past latin1` };
+  // Derived values come from the request line and the public URL (printable ASCII by then); checked all the same.
+  return checked || LINE_SAFE.test(value) ? { value } : { invalid: `the value of ${name} holds a line break, a control character or text past latin1` };
 }
 
 /** The lines of the covered components (each ending in LF), in their order: the signature base but its last line. */
