@@ -42,7 +42,10 @@ const headers = fc.dictionary(headerNames, headerValue, { maxKeys: 6 });
 test('random headers and bodies only ever reject, with a WebhookVerificationError', async () => {
   await fc.assert(
     fc.asyncProperty(headers, fc.uint8Array({ maxLength: 256 }), async (h, body) => {
-      for (const [, v] of verifiers) {
+      for (const [name, v] of verifiers) {
+        // GitLab's token is the secret itself: the one header that may verify is that secret, sent as
+        // X-Gitlab-Token ('prop' is among the generated values, so the secret shown as a signature is tried too).
+        if (name === 'gitlab' && Object.entries(h).some(([k, x]) => k === 'x-gitlab-token' && (x === 'prop' || (Array.isArray(x) && x.includes('prop'))))) continue;
         try {
           await v.verify({ method: 'POST', url: '/', headers: h as never, body });
           assert.fail('a random request verified');
