@@ -85,10 +85,13 @@ describe('sendgrid()', () => {
     await rejectsWith(v.verify(request({}, body)), 'MISSING_SIGNATURE');
     await rejectsWith(v.verify(request({ [SIG]: h[SIG]! }, body)), 'MALFORMED_SIGNATURE');
     for (const sig of ['', 'not base64!', Buffer.alloc(64, 1).toString('base64'), 'A'.repeat(200)]) await rejectsWith(v.verify(request({ ...h, [SIG]: sig }, body)), 'MALFORMED_SIGNATURE');
-    // The same (r, s) in a longer BER form: a length byte in long form.
+    // The same (r, s) in a longer BER form (a length byte in long form): not DER, refused before any
+    // verification, whatever the signature's length (it was MISMATCH or MALFORMED by length before).
     const der = Buffer.from(h[SIG]!, 'base64');
     const ber = Buffer.concat([Buffer.from([0x30, 0x81, der[1]!]), der.subarray(2)]);
-    await rejectsWith(v.verify(request({ ...h, [SIG]: ber.toString('base64') }, body)), 'SIGNATURE_MISMATCH');
+    await rejectsWith(v.verify(request({ ...h, [SIG]: ber.toString('base64') }, body)), 'MALFORMED_SIGNATURE');
+    // A trailing byte after the SEQUENCE: the same.
+    await rejectsWith(v.verify(request({ ...h, [SIG]: Buffer.concat([der, Buffer.from([0])]).toString('base64') }, body)), 'MALFORMED_SIGNATURE');
     // A raw (IEEE P1363) signature is not SendGrid's encoding.
     let raw: Buffer;
     do raw = cryptoSign('sha256', Buffer.from(h[TS]! + body), { key: key.privateKey, dsaEncoding: 'ieee-p1363' });

@@ -38,7 +38,9 @@ export function sendgrid(options: SendGridOptions = {}): Scheme {
     timestampHeader: 'X-Twilio-Email-Event-Webhook-Timestamp',
     decode: (header) => {
       const der = header.length <= MAX_SIGNATURE_BASE64 ? decodeBase64(header) : undefined;
-      return der && der.length >= 8 && der[0] === 0x30 ? der : undefined;
+      // Canonical DER only (short-form length covering the rest): a BER re-encoding is refused here, the
+      // same way whatever its length, before any public-key work is spent on it.
+      return der && der.length >= 8 && der[0] === 0x30 && der[1] === der.length - 2 ? der : undefined;
     },
     malformed: 'expected the base64 of a DER ECDSA signature',
     // OpenSSL accepts only the canonical DER of (r, s): a re-encoded signature fails like a wrong one.
