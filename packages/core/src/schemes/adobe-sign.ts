@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { KeyInput, KeySpec, PreparedKey, Scheme, SchemeInput, SchemeVerdict } from '../types.js';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { WebhookConfigError } from '../webhook-config-error.js';
-import { safeEqual } from '../lib/compare.js';
-import { prepared } from '../lib/keys.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
+import { matchToken, prepareTokenKeys } from '../lib/token-keys.js';
 
 export interface AdobeSignOptions {
   /**
@@ -19,17 +17,12 @@ const HEADER = 'x-adobesign-clientid';
 // Echoed in a response header: visible ASCII only, so no id can carry a line break into the answer.
 const CLIENT_ID = /^[\x21-\x7e]{1,256}$/;
 
-interface ClientId {
-  digest: Buffer;
-  value: string;
-}
-
+// Held as digests and matched like apiKey()'s and gitlab()'s tokens (lib/token-keys).
+const prepareDigests = prepareTokenKeys('adobeSign');
 function prepareKeys(specs: readonly KeySpec[]): PreparedKey[] {
-  return specs.map((spec) => {
-    const id = spec.secret;
-    if (typeof id !== 'string' || !CLIENT_ID.test(id)) throw new WebhookConfigError(`adobeSign key ${spec.id}: the client id must be 1-256 printable ASCII characters`);
-    return prepared<ClientId>(spec, { digest: createHash('sha256').update(id, 'utf8').digest(), value: id });
-  });
+  for (const spec of specs)
+    if (typeof spec.secret !== 'string' || !CLIENT_ID.test(spec.secret)) throw new WebhookConfigError(`adobeSign key ${spec.id}: the client id must be 1-256 printable ASCII characters`);
+  return prepareDigests(specs);
 }
 
 /**
@@ -52,24 +45,22 @@ export function adobeSign(options: AdobeSignOptions = {}): Scheme {
     verify(input: SchemeInput): SchemeVerdict {
       const presented = input.header(HEADER);
       if (presented === undefined || presented === '') throw new WebhookVerificationError('MISSING_SIGNATURE', { detail: 'no X-AdobeSign-ClientId header', scheme: 'adobeSign' });
-      // UTF-8, not latin1: latin1 keeps only the low byte of a character past U+00FF, so a hand-built
-      // request could alias the id (found by the fuzz campaign); configured ids are ASCII.
-      const digest = createHash('sha256').update(presented, 'utf8').digest();
-      let matched: PreparedKey | undefined;
-      // Every id is compared, so the time taken does not tell which one matched.
-      for (const k of input.keysFor(this)) if (safeEqual(digest, (k.key as ClientId).digest) && matched === undefined) matched = k;
+      // Hashed as UTF-8 (not latin1, which keeps only the low byte past U+00FF and let a hand-built id
+      // alias a configured one: found by the fuzz campaign).
+      const matched = matchToken(presented, input.keysFor(this));
       if (matched === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'X-AdobeSign-ClientId is not the client id of this webhook', scheme: 'adobeSign' });
-      const echo = { 'x-adobesign-clientid': (matched.key as ClientId).value };
+      // Its UTF-8 bytes are a configured id's, which is printable ASCII: the header is that id, safe to echo.
+      const echo = { 'x-adobesign-clientid': presented };
       if (input.request.method.toUpperCase() === 'GET') {
         // Verification of intent: nothing to handle, nothing to remember. Both echo forms Adobe accepts.
         return {
           scheme: 'adobeSign',
-          keyId: matched.id,
+          keyId: matched,
           replayable: false,
-          answer: { status: 200, headers: { ...echo, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ xAdobeSignClientId: echo['x-adobesign-clientid'] }) },
+          answer: { status: 200, headers: { ...echo, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ xAdobeSignClientId: presented }) },
         };
       }
-      return { scheme: 'adobeSign', keyId: matched.id, signedContent: { body: input.body }, responseHeaders: echo, replayable: true };
+      return { scheme: 'adobeSign', keyId: matched, signedContent: { body: input.body }, responseHeaders: echo, replayable: true };
     },
   };
 }
