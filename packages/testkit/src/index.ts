@@ -8,3 +8,4 @@ export { trackChild } from './track-child.js';
 export { stopChild } from './stop-child.js';
 export { createTestPki, type TestPki, type Issued, type LeafOptions } from './pki.js';
 export { mulberry32 } from './prng.js';
+export { answerKind, describeAnswer, type AnswerKind, type AnswerLike } from './answer-kind.js';

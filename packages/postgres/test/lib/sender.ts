@@ -2,6 +2,9 @@
 // body on every attempt, a fresh timestamp), what each answer means, and a retrying sender.
 import { request, Agent } from 'node:http';
 import { sign } from '@hookguard/core';
+import { answerKind, describeAnswer, type AnswerKind } from '@hookguard/testkit';
+
+export { describeAnswer };
 
 export interface Answer {
   status: number;
@@ -9,7 +12,7 @@ export interface Answer {
   body: any;
 }
 
-export type Kind = 'handled' | 'duplicate' | 'in-flight' | 'unavailable' | 'handler-failed' | 'no-answer' | 'other';
+export type Kind = AnswerKind;
 
 // Plenty of sockets: 1,000 copies go out at once.
 const agent = new Agent({ keepAlive: true, maxSockets: 2_000 });
@@ -40,20 +43,7 @@ export function send(url: string, opts: { secret: string; id: string; headers?: 
   });
 }
 
-const isProblem = (a: Answer, status: number, code: string) =>
-  a.status === status && /^application\/problem\+json/.test(a.contentType) && a.body?.code === code && a.body?.status === status;
-
-export function kindOf(a: Answer): Kind {
-  if (a.status === 200 && a.body?.handled === true) return 'handled';
-  if (a.status === 200 && a.body?.received === true && a.body?.duplicate === true) return 'duplicate';
-  if (isProblem(a, 409, 'REPLAY_IN_FLIGHT')) return 'in-flight';
-  if (isProblem(a, 503, 'REPLAY_STORE_UNAVAILABLE')) return 'unavailable';
-  if (a.status === 500 && a.body?.error === 'handler failed') return 'handler-failed';
-  if (a.status === 0) return 'no-answer';
-  return 'other';
-}
-
-export const describeAnswer = (a: Answer) => `${a.status} ${JSON.stringify(a.body)}`;
+export const kindOf = (a: Answer): Kind => answerKind(a, { handlerFailure: 'handler failed' });
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Delivered {
