@@ -2,7 +2,8 @@
 // Koa and NestJS, each running as a real server on 127.0.0.1.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { nextId, send, standard, tenantBody, twilioDelivery, adobeDelivery } from './lib/deliveries.js';
+import { nextId, pagerdutyDelivery, send, standard, tenantBody, twilioDelivery, adobeDelivery } from './lib/deliveries.js';
+import { PAGERDUTY_OLD_SECRET, PAGERDUTY_SECRET } from './lib/fixture.js';
 import { ADOBE_CLIENT_ID, type RunningServer } from './lib/fixture.js';
 import { assertAnswer, cases } from './lib/contract-cases.js';
 import { ADAPTERS } from './lib/adapters.js';
@@ -132,6 +133,18 @@ for (const adapter of ADAPTERS) {
       const again = await send(server.url, resplit);
       assert.equal(again.status, 200);
       assert.deepEqual(again.body, { received: true, duplicate: true });
+    });
+
+    test('PagerDuty: the same event re-signed in another order (or with the new secret only) is one message: acknowledged, the handler ran once', async () => {
+      const body = JSON.stringify({ event: { id: nextId('pd'), event_type: 'incident.resolved' } });
+      assertAnswer(await send(server.url, pagerdutyDelivery({ body })), 200, undefined, 'first');
+      const calls = server.log.calls.length;
+      for (const secrets of [[PAGERDUTY_SECRET, PAGERDUTY_OLD_SECRET], [PAGERDUTY_SECRET]]) {
+        const again = await send(server.url, pagerdutyDelivery({ body, secrets }));
+        assert.equal(again.status, 200);
+        assert.deepEqual(again.body, { received: true, duplicate: true });
+      }
+      assert.equal(server.log.calls.length, calls);
     });
 
     test('the handler sees the verified tenant', async () => {

@@ -2,7 +2,7 @@
 // delivery with the same status and code.
 import assert from 'node:assert/strict';
 import { MAX_BODY } from './fixture.js';
-import { adobeDelivery, httpSignatureDelivery, send, standard, tenantBody, twilioDelivery, TWILIO_FORWARDED, viaOctokit, viaStandardWebhooksLib, viaStripeLib, viaSvixLib, type Answer, type Delivery } from './deliveries.js';
+import { adobeDelivery, httpSignatureDelivery, pagerdutyDelivery, send, standard, tenantBody, twilioDelivery, TWILIO_FORWARDED, viaOctokit, viaStandardWebhooksLib, viaStripeLib, viaSvixLib, type Answer, type Delivery } from './deliveries.js';
 import { ADOBE_CLIENT_ID } from './fixture.js';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -74,6 +74,11 @@ export const cases: Case[] = [
   { name: 'Twilio delivery, the same forwarded headers from an address not in proxy.trusted', delivery: () => twilioDelivery({ path: '/twilio-untrusted' }), status: 401, code: 'UNTRUSTED_PROXY', handled: false },
   { name: 'Twilio delivery, a trusted proxy forwarding another host', delivery: () => twilioDelivery({ forwarded: { ...TWILIO_FORWARDED, 'x-forwarded-host': 'evil.example.net' } }), status: 401, code: 'SIGNATURE_MISMATCH', handled: false },
   { name: 'Twilio delivery, a trusted proxy forwarding plain http', delivery: () => twilioDelivery({ json: true, forwarded: { ...TWILIO_FORWARDED, 'x-forwarded-proto': 'http' } }), status: 401, code: 'SIGNATURE_MISMATCH', handled: false },
+  // PagerDuty while it rotates: two v1= signatures, the receiver holds one of the two secrets.
+  { name: 'PagerDuty delivery with two v1= signatures (old and new secret), the receiver holds the new one', delivery: () => pagerdutyDelivery(), status: 200, handled: true },
+  { name: 'PagerDuty delivery with two v1= signatures, new secret first', delivery: () => pagerdutyDelivery({ secrets: ['pd-contract-secret-new-2026', 'pd-contract-secret-old-2025'] }), status: 200, handled: true },
+  { name: 'PagerDuty delivery with two v1= signatures, neither from our secret', delivery: () => pagerdutyDelivery({ secrets: ['pd-someone-else-1', 'pd-someone-else-2'] }), status: 401, code: 'SIGNATURE_MISMATCH', handled: false },
+  { name: 'PagerDuty delivery without X-PagerDuty-Signature', delivery: () => ({ path: '/pagerduty', headers: { 'content-type': 'application/json' }, body: '{}' }), status: 401, code: 'MISSING_SIGNATURE', handled: false },
   // Adobe Acrobat Sign: the client id echoed on every answer Adobe reads as delivered.
   // RFC 9421: the body is bound by its signed Content-Digest, checked before the signature is trusted.
   { name: 'RFC 9421 delivery (Ed25519, Content-Digest) signed by hookguard', delivery: () => httpSignatureDelivery(), status: 200, handled: true },

@@ -5,7 +5,7 @@ import { Webhook as SvixWebhook } from 'svix';
 import Stripe from 'stripe';
 import { sign as octokitSign } from '@octokit/webhooks-methods';
 import { sign } from '@hookguard/core';
-import { ACCOUNTS, ADOBE_CLIENT_ID, GITHUB_SECRET, HTTP_SIGNATURE_BASE, HTTP_SIGNATURE_KEY, STRIPE_SECRET, TENANT_SECRETS, TWILIO_PUBLIC_BASE, TWILIO_TOKEN } from './fixture.js';
+import { ACCOUNTS, ADOBE_CLIENT_ID, GITHUB_SECRET, HTTP_SIGNATURE_BASE, HTTP_SIGNATURE_KEY, PAGERDUTY_OLD_SECRET, PAGERDUTY_SECRET, STRIPE_SECRET, TENANT_SECRETS, TWILIO_PUBLIC_BASE, TWILIO_TOKEN } from './fixture.js';
 
 export interface Delivery {
   path: string;
@@ -119,4 +119,14 @@ export async function send(base: string, d: Delivery): Promise<Answer> {
     // not JSON
   }
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', body, headers: res.headers };
+}
+
+/**
+ * A PagerDuty v3 delivery during a secret rotation: one `v1=` per secret, in the order given
+ * (default the old secret's first, the receiver holding only the new one).
+ */
+export function pagerdutyDelivery(opts: { secrets?: string[]; body?: string } = {}): Delivery {
+  const body = opts.body ?? JSON.stringify({ event: { id: nextId('pd'), event_type: 'incident.triggered', resource_type: 'incident' } });
+  const headers = sign.pagerduty({ secret: opts.secrets ?? [PAGERDUTY_OLD_SECRET, PAGERDUTY_SECRET], body });
+  return { path: '/pagerduty', headers: { ...json, ...headers }, body };
 }

@@ -1,6 +1,6 @@
 // One configuration, served by every adapter: the contract suite sends the same deliveries to each
 // and expects the same status and code.
-import { accountClaim, adobeSign, fromHeader, fromParam, github, httpSignature, MemoryReplayStore, standardWebhooks, stripe, twilio, type ReplayStore, type TenantConfig, type VerifierOptions } from '@hookguard/core';
+import { accountClaim, adobeSign, pagerduty, fromHeader, fromParam, github, httpSignature, MemoryReplayStore, standardWebhooks, stripe, twilio, type ReplayStore, type TenantConfig, type VerifierOptions } from '@hookguard/core';
 
 export const TENANT_SECRETS: Record<string, string> = {
   acme: 'whsec_' + Buffer.from('acme-tenant-secret-0123456789abcd').toString('base64'),
@@ -9,6 +9,9 @@ export const TENANT_SECRETS: Record<string, string> = {
 export const ACCOUNTS: Record<string, string> = { acme: 'acct_acme', globex: 'acct_globex' };
 export const GITHUB_SECRET = 'github-contract-secret';
 export const STRIPE_SECRET = 'whsec_stripe_contract_secret';
+/** PagerDuty rotates: it signs with the old and the new secret; this receiver holds the new one only. */
+export const PAGERDUTY_SECRET = 'pd-contract-secret-new-2026';
+export const PAGERDUTY_OLD_SECRET = 'pd-contract-secret-old-2025';
 export const TWILIO_TOKEN = 'c0ffee00c0ffee00c0ffee00c0ffee00';
 /** The URL Twilio is configured with; the servers listen on 127.0.0.1 behind a pretend proxy. */
 export const TWILIO_PUBLIC_BASE = 'https://hooks.example.com';
@@ -37,7 +40,7 @@ export async function lookup(id: string): Promise<TenantConfig | undefined> {
 }
 
 /** Verifier options per route: built fresh for each server so replay stores are not shared. */
-export type RouteName = 'tenants' | 'github' | 'stripe' | 'strict' | 'down' | 'large' | 'twilio' | 'twilioUntrusted' | 'adobe' | 'httpSignature';
+export type RouteName = 'tenants' | 'github' | 'stripe' | 'strict' | 'down' | 'large' | 'twilio' | 'twilioUntrusted' | 'adobe' | 'httpSignature' | 'pagerduty';
 export const ROUTES: Record<RouteName, string> = {
   tenants: '/webhooks/:tenant',
   github: '/github',
@@ -49,6 +52,7 @@ export const ROUTES: Record<RouteName, string> = {
   twilioUntrusted: '/twilio-untrusted',
   adobe: '/adobe',
   httpSignature: '/http-signature',
+  pagerduty: '/pagerduty',
 };
 
 /**
@@ -97,6 +101,8 @@ export function routeOptions(log?: HandlerLog, store?: ReplayStore): Record<Rout
     twilioUntrusted: { scheme: twilio({ secret: TWILIO_TOKEN }), proxy: { trusted: ['192.0.2.1'] }, maxBodyBytes: MAX_BODY },
     // POST notifications and Adobe's verification-of-intent GET, on one route.
     adobe: { scheme: adobeSign({ clientId: ADOBE_CLIENT_ID }), maxBodyBytes: MAX_BODY },
+    // Several v1= signatures while PagerDuty rotates: one match is enough, the replay identity is the body's.
+    pagerduty: { scheme: pagerduty({ secret: PAGERDUTY_SECRET }), maxBodyBytes: MAX_BODY },
     httpSignature: {
       scheme: httpSignature({ publicUrl: HTTP_SIGNATURE_BASE, keys: [{ id: HTTP_SIGNATURE_KEY.id, publicKey: HTTP_SIGNATURE_KEY.publicKey }] }),
       maxBodyBytes: MAX_BODY,

@@ -65,6 +65,11 @@ class HooksController {
   twilioUntrusted(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
     return this.#run('twilioUntrusted', w, res);
   }
+  @Post('pagerduty')
+  @VerifiedWebhook('pagerduty')
+  pagerduty(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {
+    return this.#run('pagerduty', w, res);
+  }
   @Post('http-signature')
   @VerifiedWebhook('httpSignature')
   httpSignature(@Webhook() w: Verified, @Res({ passthrough: true }) res: StatusResponse) {

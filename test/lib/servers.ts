@@ -42,6 +42,7 @@ export async function startExpress(flavour: 'express4' | 'express5', store?: Rep
   app.post('/twilio', expressVerify(o.twilio), handler('twilio'));
   app.post('/twilio-untrusted', expressVerify(o.twilioUntrusted), handler('twilioUntrusted'));
   app.post('/http-signature', expressVerify(o.httpSignature), handler('httpSignature'));
+  app.post('/pagerduty', expressVerify(o.pagerduty), handler('pagerduty'));
   // One middleware for both methods; it answers Adobe's verification GET itself (the handler never runs).
   const adobe = expressVerify(o.adobe);
   app.get('/adobe', adobe, handler('adobe'));
@@ -77,6 +78,7 @@ export async function startKoa(store?: ReplayStore): Promise<RunningServer> {
   router.post('/twilio', koaVerify(o.twilio), handler('twilio'));
   router.post('/twilio-untrusted', koaVerify(o.twilioUntrusted), handler('twilioUntrusted'));
   router.post('/http-signature', koaVerify(o.httpSignature), handler('httpSignature'));
+  router.post('/pagerduty', koaVerify(o.pagerduty), handler('pagerduty'));
   const adobe = koaVerify(o.adobe);
   router.get('/adobe', adobe, handler('adobe'));
   router.post('/adobe', adobe, handler('adobe'));
