@@ -1,7 +1,7 @@
 // Ratios, targets (PASS/MISS) and the markdown tables printed at the end of a run.
 import { CASES, floorOf, LIST_PRESETS, PRESETS } from '../verify/cases.mjs';
 import { sizeLabel } from './body.mjs';
-import { PUBLIC_KEY_TARGETS } from '../verify/public-key-cases.mjs';
+import { HS_ALGORITHMS, PUBLIC_KEY_TARGETS } from '../verify/public-key-cases.mjs';
 
 const fmtNs = (ns) => (ns === undefined ? '—' : Math.round(ns).toLocaleString('en-US'));
 const fmtX = (x) => (x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(2)}x`);
@@ -65,7 +65,7 @@ const VENDOR_PAIRS = [
 // Linear's freshness and Mailgun's signature are inside the body, so their verify reads it (a scan, a
 // fraction of a JSON.parse): not an HMAC-floor job. GitLab computes no HMAC at all.
 const VERIFY_ONLY = ['sw-v1', 'sw-v1a', 'stripe', 'github', 'slack', 'shopify', ...PRESETS.filter((p) => !['linear', 'mailgun', 'gitlab'].includes(p))];
-const WORST = ['sw-v1', 'sw-v1a', 'stripe', 'github', 'slack', 'shopify', ...LIST_PRESETS];
+const WORST = ['sw-v1', 'sw-v1a', 'stripe', 'github', 'slack', 'shopify', ...LIST_PRESETS, ...HS_ALGORITHMS.map((alg) => `hs-${alg}`)];
 
 /** Every target of the issue, with the measured ratio and PASS/MISS (a MISS never fails the run). */
 export function evaluateTargets({ cells, sizes, http, store }) {

@@ -28,6 +28,9 @@ export const PUBLIC_KEY_CASES = [
   ...HS_ALGORITHMS.flatMap((alg) => [
     { id: `hookguard-hs-${alg}`, label: `hookguard httpSignature ${alg} verify`, kind: 'hookguard', group: `hs-${alg}:verify` },
     { id: `hms-${alg}`, label: `http-message-signatures ${alg} + Content-Digest`, kind: 'vendor', group: `hs-${alg}:verify` },
+    // A stranger's worst: 8 labels naming our key id, each signed by another key (a real signature
+    // of the same base, so nothing is refused before the public-key work). Target: at most 2x the honest row.
+    { id: `worst-hs-${alg}`, label: `hookguard httpSignature ${alg} worst unauthenticated`, kind: 'worst', group: `hs-${alg}:worst` },
   ]),
 ];
 
@@ -145,6 +148,20 @@ export async function publicKeySetup(id, size) {
     const t = headers['x-twilio-email-event-webhook-timestamp'];
     const bad = tamper(body);
     return { ...bool(() => ew.verifySignature(key, body, sig, t)), tampered: () => ew.verifySignature(key, bad, sig, t) };
+  }
+  const worst = /^worst-hs-(.+)$/.exec(id);
+  if (worst) {
+    const alg = worst[1];
+    const k = keysFor(alg);
+    const signed = Array.from({ length: 8 }, (_, i) =>
+      core.sign.httpSignature({ url: URL_BASE + PATH, body, headers: { 'content-type': 'application/json' }, ...httpSignatureKeys(alg, keysFor(alg)), keyId: 'k', label: `sig${i + 1}` }),
+    );
+    const headers = { ...signed[0], 'signature-input': signed.map((h) => h['signature-input']).join(', '), signature: signed.map((h) => h.signature).join(', ') };
+    const key = alg === 'hmac-sha256' ? { id: 'k', secret: k.secret.toString('base64') } : { id: 'k', publicKey: k.publicKey, ...(alg.startsWith('rsa') ? { algorithm: alg } : {}) };
+    const verifier = core.createVerifier({ scheme: core.httpSignature({ publicUrl: URL_BASE, keys: [key], secretEncoding: 'base64' }), replay: false, toleranceSec: TOLERANCE_SEC });
+    const request = { method: 'POST', url: PATH, headers: nodeHeaders(size, headers), body, remoteAddress: '127.0.0.1' };
+    // The timed call is the rejection: SIGNATURE_MISMATCH, never an accept and never a cheaper refusal.
+    return { fn: () => verifier.verify(request).then(() => 'ACCEPTED', (e) => e.code), tampered: () => false, ok: (code) => code === 'SIGNATURE_MISMATCH' };
   }
   const hs = /^(hookguard-hs|hms)-(.+)$/.exec(id);
   if (hs) {
