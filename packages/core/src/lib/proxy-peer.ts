@@ -1,18 +1,18 @@
-import { BlockList, isIP } from 'node:net';
 import type { PeerCertificate, TrustedProxyOptions, WebhookRequest } from '../types.js';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { WebhookConfigError } from '../webhook-config-error.js';
+import { IpRangeList, ipFamily as isIP } from './ip-cidr.js';
 import { DEFAULT_HEADERS, ForgedHeader, MAX_HEADER_BYTES, readForwardedCertificate } from './proxy-readers.js';
 
 const FORMATS = Object.keys(DEFAULT_HEADERS);
 
-function blockList(trusted: readonly string[]): BlockList {
-  const list = new BlockList();
+function blockList(trusted: readonly string[]): IpRangeList {
+  const list = new IpRangeList();
   for (const entry of trusted) {
     const [addr, bits] = entry.split('/');
     const family = addr ? isIP(addr) : 0;
     if (!addr || family === 0) throw new WebhookConfigError(`proxy.trusted: "${entry}" is not an IP address or CIDR`);
-    const type = family === 6 ? 'ipv6' : 'ipv4';
+    const type = family === 6 ? 6 : 4;
     if (bits === undefined) list.addAddress(addr, type);
     else {
       const prefix = Number(bits);
@@ -23,13 +23,13 @@ function blockList(trusted: readonly string[]): BlockList {
   return list;
 }
 
-function isTrusted(list: BlockList, address: string | undefined): boolean {
+function isTrusted(list: IpRangeList, address: string | undefined): boolean {
   if (!address) return false;
   // Node reports IPv4 peers of a dual-stack socket as ::ffff:a.b.c.d.
   const v4 = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : undefined;
-  if (v4) return list.check(v4, 'ipv4');
+  if (v4) return list.check(v4, 4);
   const family = isIP(address);
-  return family !== 0 && list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  return family !== 0 && list.check(address, family === 6 ? 6 : 4);
 }
 
 type RawHeader = string | readonly string[] | undefined;
