@@ -1,1 +1,3 @@
-export {};
+export { hookguard, hookguard as default } from './hookguard.js';
+export { verifyWebhook, type WebhookRouteOptions } from './verify-webhook.js';
+export type { FastifyWebhookOptions, HookguardPluginOptions, VerifyWebhookOptions } from './types.js';

@@ -9,3 +9,4 @@ export { stopChild } from './stop-child.js';
 export { createTestPki, type TestPki, type Issued, type LeafOptions } from './pki.js';
 export { mulberry32 } from './prng.js';
 export { answerKind, describeAnswer, type AnswerKind, type AnswerLike } from './answer-kind.js';
+export { send, startRequest, whsec, deferred, JSON_TYPE, type Reply, type SendOptions, type PendingRequest, type Deferred } from './http-client.js';

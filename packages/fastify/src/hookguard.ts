@@ -1,0 +1,47 @@
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { HookguardPluginOptions } from './types.js';
+import { routeHooks } from './lib/route-hooks.js';
+import { settingsFrom } from './lib/settings.js';
+
+type Hook = (...args: never[]) => unknown;
+
+function list(existing: unknown): Hook[] {
+  if (existing === undefined || existing === null) return [];
+  return Array.isArray(existing) ? (existing as Hook[]) : [existing as Hook];
+}
+
+/**
+ * The Fastify plugin: every route registered after it (in its scope and below) whose
+ * `config.webhook` holds hookguard options verifies its deliveries.
+ * `await app.register(hookguard); app.post('/hooks/:tenant', { config: { webhook: { scheme, tenants } } }, handler)`.
+ */
+async function hookguardPlugin(app: FastifyInstance, options: HookguardPluginOptions): Promise<void> {
+  // Declared once, so every request has the same shape (Fastify's advice for decorations).
+  if (!app.hasRequestDecorator('webhook')) app.decorateRequest('webhook', null);
+  const defaults: HookguardPluginOptions = {};
+  if (options?.onError !== undefined) defaults.onError = options.onError;
+  if (options?.problemDetail !== undefined) defaults.problemDetail = options.problemDetail;
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const webhook = route.config?.webhook;
+    if (webhook === undefined) return;
+    const where = `config.webhook of ${String(route.method)} ${route.url}`;
+    const settings = settingsFrom(where, webhook, defaults);
+    const hooks = routeHooks(settings);
+    const r = route as unknown as Record<string, unknown>;
+    // Verification first among the route's own hooks (the exact bytes, and the gate before any
+    // other preValidation); the handler mark last, right before the handler; settle first on send.
+    r.preParsing = [hooks.preParsing, ...list(r.preParsing)];
+    r.preValidation = [hooks.preValidation, ...list(r.preValidation)];
+    r.preHandler = [...list(r.preHandler), hooks.preHandler];
+    r.onSend = [hooks.onSend, ...list(r.onSend)];
+    r.bodyLimit = Math.max(typeof r.bodyLimit === 'number' ? r.bodyLimit : 0, settings.verifier.maxBodyBytes);
+  });
+}
+
+// What fastify-plugin sets: the hooks apply to the scope that registers the plugin, not a child.
+const meta = hookguardPlugin as unknown as Record<symbol, unknown>;
+meta[Symbol.for('skip-override')] = true;
+meta[Symbol.for('fastify.display-name')] = '@hookguard/fastify';
+meta[Symbol.for('plugin-meta')] = { name: '@hookguard/fastify', fastify: '4.x || 5.x' };
+
+export const hookguard = hookguardPlugin;
