@@ -42,6 +42,27 @@ export interface RouteHooks {
 
 function ignore(): void {}
 
+/**
+ * Resolves once an early answer is written. Fastify goes on with a request after an async hook
+ * answered until that answer is out (an async onSend hook, such as compression, delays it), and
+ * would then run its body parser and even the handler; returning from preParsing only after the
+ * write ends the request's lifecycle there. A response cut off mid-write is hijacked for the same end.
+ */
+function written(reply: FastifyReply): Promise<void> {
+  const res = reply.raw;
+  if (res.writableEnded) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('finish', done);
+      res.off('close', done);
+      if (!reply.sent) reply.hijack();
+      resolve();
+    };
+    res.on('finish', done);
+    res.on('close', done);
+  });
+}
+
 function gone(request: FastifyRequest, reply: FastifyReply): boolean {
   return reply.raw.destroyed || request.raw.socket?.destroyed === true;
 }
@@ -79,7 +100,7 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
       if (!isWebhookVerificationError(e)) throw e;
       // Reported to the verifier's onRejected hook too: it only sees what reaches verify() otherwise.
       (request as Held)[STATE] = ANSWERED;
-      reject(verifier.reject(e, toWebhookRequest(request)), reply);
+      await written(reject(verifier.reject(e, toWebhookRequest(request)), reply));
       return undefined;
     }
     let webhook: VerifiedWebhook;
@@ -88,7 +109,7 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
     } catch (e) {
       if (!isWebhookVerificationError(e)) throw e;
       (request as Held)[STATE] = ANSWERED;
-      reject(e, reply);
+      await written(reject(e, reply));
       return undefined;
     }
     // The client went away while we verified: nobody can read an answer and the sender will retry,
@@ -102,7 +123,7 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
     // A sender's handshake (Adobe's verification of intent): core's answer, and no handler.
     if (webhook.answer) {
       (request as Held)[STATE] = ANSWERED;
-      sendAnswer(reply, webhook.answer);
+      await written(sendAnswer(reply, webhook.answer));
       return undefined;
     }
     (request as Held)[STATE] = { webhook, started: false, settled: false };
@@ -113,10 +134,8 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
   }
 
   /**
-   * The gate in front of the handler. Fastify goes on with a request after an early answer from an
-   * async hook until that answer is written (an async onSend hook, such as compression, delays
-   * it); for an empty body it would then reach the handler. So nothing passes here that was not
-   * verified: an answered request stops, a request that never met the preParsing hook is refused.
+   * The gate in front of the handler, a second line behind `written()`: nothing passes here that
+   * was not verified. An answered request stops; one that never met the preParsing hook is refused.
    */
   function preValidation(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const state = (request as Held)[STATE];
