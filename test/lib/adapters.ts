@@ -2,6 +2,7 @@ import type { ReplayStore } from '@hookguard/core';
 import type { RunningServer } from './fixture.js';
 import { startExpress, startKoa } from './servers.js';
 import { startNest } from './nest-server.js';
+import { startFastify } from './fastify-server.js';
 
 export interface Adapter {
   name: string;
@@ -14,4 +15,6 @@ export const ADAPTERS: Adapter[] = [
   { name: 'express4', start: (store) => startExpress('express4', store) },
   { name: 'koa', start: (store) => startKoa(store) },
   { name: 'nestjs', start: (store) => startNest(store) },
+  { name: 'fastify5', start: (store) => startFastify('fastify5', store) },
+  { name: 'fastify4', start: (store) => startFastify('fastify4', store) },
 ];

@@ -12,6 +12,9 @@ import { Controller, HttpCode, Module, Post, type NestApplicationOptions } from 
 import { NestFactory } from '@nestjs/core';
 import { verifyWebhook as expressVerify } from '@hookguard/express';
 import { verifyWebhook as koaVerify } from '@hookguard/koa';
+import Fastify5, { type FastifyInstance } from 'fastify';
+import Fastify4 from 'fastify4';
+import { verifyWebhook as fastifyVerify } from '@hookguard/fastify';
 import { VerifiedWebhook, Webhook, WebhookCertificate, WebhookModule } from '@hookguard/nestjs';
 import type { X509Certificate } from 'node:crypto';
 import type { Verifier, VerifiedWebhook as Verified } from '@hookguard/core';
@@ -95,7 +98,19 @@ class TlsController {
   }
 }
 
-export type TlsAdapter = 'express' | 'express4' | 'koa' | 'nestjs';
+export type TlsAdapter = 'express' | 'express4' | 'koa' | 'nestjs' | 'fastify5' | 'fastify4';
+
+/** Fastify serves HTTPS itself (`https`), with the same TLS options as the other adapters' servers. */
+async function startFastifyTls(flavour: 'fastify5' | 'fastify4', v: TlsVerifiers, tls: ServerOptions | undefined): Promise<TlsServer> {
+  const options = (tls ? { https: tls } : {}) as Record<string, never>;
+  const app = (flavour === 'fastify4' ? Fastify4(options) : Fastify5(options)) as unknown as FastifyInstance;
+  for (const route of Object.keys(v) as TlsRoute[]) {
+    app.post(`/${route}/:tenant`, fastifyVerify({ verifier: v[route] }), async (request) => answer(request.webhook ?? undefined));
+  }
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.server.address() as AddressInfo).port;
+  return { url: `${tls ? 'https' : 'http'}://localhost:${port}`, port, close: () => app.close() };
+}
 
 /** Starts one adapter over HTTPS (requestCert, rejectUnauthorized: false) or plain HTTP. */
 export async function startTlsServer(adapter: TlsAdapter, v: TlsVerifiers, tls: ServerOptions | undefined): Promise<TlsServer> {
@@ -109,6 +124,7 @@ export async function startTlsServer(adapter: TlsAdapter, v: TlsVerifiers, tls: 
     const port = (app.getHttpServer().address() as AddressInfo).port;
     return { url: `${tls ? 'https' : 'http'}://localhost:${port}`, port, close: () => app.close() };
   }
+  if (adapter === 'fastify5' || adapter === 'fastify4') return startFastifyTls(adapter, v, tls);
   const handler = adapter === 'koa' ? koaApp(v).callback() : expressApp(v, (adapter === 'express4' ? express4 : express) as typeof express);
   const server = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
   return listen(server, tls ? 'https' : 'http');
