@@ -52,7 +52,7 @@ if (existsSync(join(e2e, 'summary.json'))) {
         for (const c of codes) seen[adapter].add(c);
       }
     }
-    const adapters = ['express5', 'express4', 'koa', 'nestjs', 'fastify5', 'fastify4'];
+    const adapters = ['express5', 'express4', 'koa', 'nestjs', 'nestjs-fastify', 'fastify5', 'fastify4'];
     const missing = adapters.flatMap((a) => WEBHOOK_ERROR_CODES.filter((c) => !seen[a]?.has(c)).map((c) => `${a}: ${c}`));
     if (missing.length) throw new Error(`not produced: ${missing.join(', ')}`);
     passed++;

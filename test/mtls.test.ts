@@ -74,7 +74,7 @@ const CASES: Array<[string, () => Issued | undefined, number, string]> = [
   ["globex's certificate on acme's endpoint", () => pki.clients.globex, 403, 'CERT_IDENTITY_MISMATCH'],
 ];
 
-for (const adapter of ['express', 'express4', 'koa', 'nestjs', 'fastify5', 'fastify4'] as TlsAdapter[]) {
+for (const adapter of ['express', 'express4', 'koa', 'nestjs', 'nestjs-fastify', 'fastify5', 'fastify4'] as TlsAdapter[]) {
   describe(`mTLS over real TLS: ${adapter}`, () => {
     let https: TlsServer;
     let http: TlsServer;

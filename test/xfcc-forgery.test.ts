@@ -52,7 +52,7 @@ function expectCode(a: TlsAnswer, status: number, code: string) {
   assert.equal(a.body.code, code);
 }
 
-for (const adapter of ['express', 'express4', 'koa', 'nestjs', 'fastify5', 'fastify4'] as TlsAdapter[]) {
+for (const adapter of ['express', 'express4', 'koa', 'nestjs', 'nestjs-fastify', 'fastify5', 'fastify4'] as TlsAdapter[]) {
   describe(`Envoy XFCC forgery: ${adapter}`, () => {
     let server: TlsServer;
     before(async () => {

@@ -16,5 +16,6 @@ export const ADAPTERS: Adapter[] = [
   { name: 'koa', start: (store) => startKoa(store) },
   { name: 'nestjs', start: (store) => startNest(store) },
   { name: 'fastify5', start: (store) => startFastify('fastify5', store) },
+  { name: 'nestjs-fastify', start: (store) => startNest(store, 'fastify') },
   { name: 'fastify4', start: (store) => startFastify('fastify4', store) },
 ];

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Controller, Get, HttpException, Inject, Module, Post, Res, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { useWebhookBodyParser, VerifiedWebhook, Webhook, WebhookModule } from '@hookguard/nestjs';
 import type { ReplayStore, VerifiedWebhook as Verified } from '@hookguard/core';
 import { HandlerLog, routeOptions, type RunningServer } from './fixture.js';
@@ -93,7 +94,8 @@ class HooksController {
   }
 }
 
-export async function startNest(store?: ReplayStore): Promise<RunningServer> {
+/** The contract app on NestJS's Express platform (default) or its Fastify platform. */
+export async function startNest(store?: ReplayStore, platform: 'express' | 'fastify' = 'express'): Promise<RunningServer> {
   const log = new HandlerLog();
 
   @Module({
@@ -113,10 +115,19 @@ export async function startNest(store?: ReplayStore): Promise<RunningServer> {
     }
   }
 
-  const app = await NestFactory.create<NestExpressApplication>(ContractModule, { rawBody: true, logger: false });
+  const app =
+    platform === 'fastify'
+      ? await NestFactory.create<NestFastifyApplication>(ContractModule, new FastifyAdapter(), { rawBody: true, logger: false })
+      : await NestFactory.create<NestExpressApplication>(ContractModule, { rawBody: true, logger: false });
   // Nest's JSON parser would answer invalid JSON with its own 400 before any guard runs.
   useWebhookBodyParser(app, { limit: '1mb' });
+  // /parsed on Fastify (Nest middleware runs before Fastify parses, on the Node request): a hook
+  // after parsing drops the raw bytes, as a parser that kept no copy would.
+  if (platform === 'fastify')
+    (app as NestFastifyApplication).getHttpAdapter().getInstance().addHook('preValidation', async (request: { url: string; rawBody?: Buffer }) => {
+      if (request.url.startsWith('/parsed/')) delete request.rawBody;
+    });
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
-  return { name: 'nestjs', url: `http://127.0.0.1:${port}`, log, close: () => app.close() };
+  return { name: platform === 'fastify' ? 'nestjs-fastify' : 'nestjs', url: `http://127.0.0.1:${port}`, log, close: () => app.close() };
 }

@@ -10,6 +10,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { Controller, HttpCode, Module, Post, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { verifyWebhook as expressVerify } from '@hookguard/express';
 import { verifyWebhook as koaVerify } from '@hookguard/koa';
 import Fastify5, { type FastifyInstance } from 'fastify';
@@ -98,7 +99,7 @@ class TlsController {
   }
 }
 
-export type TlsAdapter = 'express' | 'express4' | 'koa' | 'nestjs' | 'fastify5' | 'fastify4';
+export type TlsAdapter = 'express' | 'express4' | 'koa' | 'nestjs' | 'nestjs-fastify' | 'fastify5' | 'fastify4';
 
 /** Fastify serves HTTPS itself (`https`), with the same TLS options as the other adapters' servers. */
 async function startFastifyTls(flavour: 'fastify5' | 'fastify4', v: TlsVerifiers, tls: ServerOptions | undefined): Promise<TlsServer> {
@@ -114,12 +115,15 @@ async function startFastifyTls(flavour: 'fastify5' | 'fastify4', v: TlsVerifiers
 
 /** Starts one adapter over HTTPS (requestCert, rejectUnauthorized: false) or plain HTTP. */
 export async function startTlsServer(adapter: TlsAdapter, v: TlsVerifiers, tls: ServerOptions | undefined): Promise<TlsServer> {
-  if (adapter === 'nestjs') {
+  if (adapter === 'nestjs' || adapter === 'nestjs-fastify') {
     @Module({ imports: [WebhookModule.forRoot({ verifiers: { mtls: { verifier: v.mtls }, proxied: { verifier: v.proxied }, spoofed: { verifier: v.spoofed }, envoy: { verifier: v.envoy } } })], controllers: [TlsController] })
     class TlsModule {}
     const options: NestApplicationOptions = { rawBody: true, logger: false };
     if (tls) options.httpsOptions = tls as NonNullable<NestApplicationOptions["httpsOptions"]>;
-    const app = await NestFactory.create(TlsModule, options);
+    const app =
+      adapter === 'nestjs-fastify'
+        ? await NestFactory.create(TlsModule, new FastifyAdapter((tls ? { https: tls } : {}) as never), { rawBody: true, logger: false })
+        : await NestFactory.create(TlsModule, options);
     await app.listen(0, '127.0.0.1');
     const port = (app.getHttpServer().address() as AddressInfo).port;
     return { url: `${tls ? 'https' : 'http'}://localhost:${port}`, port, close: () => app.close() };
