@@ -1,4 +1,4 @@
-// `npm run demo`: builds the examples (quietly), starts the Express, Koa and NestJS example servers,
+// `npm run demo`: builds the examples (quietly), starts the Express, Koa, Fastify and NestJS example servers,
 // sends each the same scripted deliveries, prints one table row per delivery (expected outcome, and
 // each server's answer), one rejection as the client received it, and exits 0 only if every answer
 // matched. With REDIS_URL set, the servers use the Redis replay store; the demo checks first that
@@ -22,6 +22,7 @@ const SECRETS = {
 const EXAMPLES = [
   { name: 'express', dir: 'examples/express' },
   { name: 'koa', dir: 'examples/koa' },
+  { name: 'fastify', dir: 'examples/fastify' },
   { name: 'nestjs', dir: 'examples/nestjs' },
 ];
 const HTTP_DELIVERIES = 12;
@@ -54,7 +55,7 @@ watchdog.unref();
 
 // 0. What the demo does: the first thing on the screen.
 log('hookguard demo');
-log('Starts the Express, Koa and NestJS examples on 127.0.0.1 and sends each the same');
+log('Starts the Express, Koa, Fastify and NestJS examples on 127.0.0.1 and sends each the same');
 log(`${HTTP_DELIVERIES + MTLS_DELIVERIES} scripted webhook deliveries (${HTTP_DELIVERIES} over HTTP, ${MTLS_DELIVERIES} over mutual TLS), then compares every answer`);
 log('with the expected status and code. acme and globex are the two demo tenants (customers of the');
 log('receiver): each has its own signing secret and its own client-certificate CA.');
