@@ -33,7 +33,7 @@ const log = smoke ? (line = '') => progress.push(line) : print;
 const warnings = [];
 
 function build() {
-  const filters = ['@hookguard/core', '@hookguard/express', '@hookguard/koa', '@hookguard/testkit'].map((p) => `--filter=${p}`);
+  const filters = ['@hookguard/core', '@hookguard/express', '@hookguard/koa', '@hookguard/fastify', '@hookguard/testkit'].map((p) => `--filter=${p}`);
   const r = spawnSync('npx', ['turbo', 'run', 'build', ...filters, '--output-logs=errors-only'], {
     cwd: root,
     encoding: 'utf8',
@@ -41,11 +41,11 @@ function build() {
     timeout: 300_000,
   });
   if (r.status === 0) return;
-  const dists = ['core', 'express', 'koa'].map((p) => join(root, 'packages', p, 'dist', 'esm', 'index.js'));
+  const dists = ['core', 'express', 'koa', 'fastify'].map((p) => join(root, 'packages', p, 'dist', 'esm', 'index.js'));
   const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
   if (dists.every(existsSync)) {
     // Other engineers may be mid-change in a package: measure the last good build, and say so.
-    warnings.push('the build failed; the existing dist/ of core, express and koa was measured');
+    warnings.push('the build failed; the existing dist/ of core, express, koa and fastify was measured');
     log(`warning: build failed, measuring the existing dist/:\n${tail}`);
     return;
   }
@@ -62,7 +62,7 @@ function gitCommit() {
 async function main() {
   const started = Date.now();
   if (!flag('no-build')) {
-    log('building @hookguard/core, express, koa...');
+    log('building @hookguard/core, express, koa, fastify...');
     const t0 = Date.now();
     build();
     warnings.length === 0 && log(`  built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -16,6 +16,8 @@ export const VARIANTS = [
   { id: 'express-hookguard', framework: 'express', label: 'Express 5 + @hookguard/express' },
   { id: 'koa-hand', framework: 'koa', label: 'Koa 3 + raw body read + hand verify' },
   { id: 'koa-hookguard', framework: 'koa', label: 'Koa 3 + @hookguard/koa' },
+  { id: 'fastify-hand', framework: 'fastify', label: 'Fastify 5 + buffer parser + hand verify' },
+  { id: 'fastify-hookguard', framework: 'fastify', label: 'Fastify 5 + @hookguard/fastify' },
 ];
 // With --http-diag: where the Koa adapter's cost goes (not part of the targets).
 export const DIAG_VARIANTS = [

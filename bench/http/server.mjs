@@ -165,6 +165,32 @@ async function koaApp(hand, mode) {
   return app.callback();
 }
 
+async function fastifyApp(hand) {
+  const { default: Fastify } = await import('fastify');
+  let app;
+  // The runner counts requests on this server's 'request' event, as for the other frameworks.
+  const fastify = Fastify({ bodyLimit: LIMIT, serverFactory: (handler) => (app = http.createServer(handler)) });
+  if (hand) {
+    // What a Fastify app without hookguard writes: a buffer parser that keeps the bytes, then verify.
+    fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    fastify.post('/webhooks', async (request, reply) => {
+      const r = handHandle(request.headers, request.body);
+      if (r.status) return reply.code(r.status).send(r.answer);
+      handled++;
+      seen.set(r.id, 2);
+      return { received: true };
+    });
+  } else {
+    const { verifyWebhook } = await import('@hookguard/fastify');
+    fastify.post('/webhooks', verifyWebhook({ verifier: await hookguardVerifier() }), async () => {
+      handled++;
+      return { received: true };
+    });
+  }
+  await fastify.ready();
+  return { server: app };
+}
+
 const builders = {
   'express-hookguard': () => expressApp(false),
   'express-hand': () => expressApp(true),
@@ -176,11 +202,14 @@ const builders = {
   // Diagnostics (`--http-diag`): where the Koa adapter's cost goes.
   'koa-core': () => koaApp(false, 'core'),
   'koa-hookguard-noreplay': () => koaApp(false, 'noreplay'),
+  'fastify-hookguard': () => fastifyApp(false),
+  'fastify-hand': () => fastifyApp(true),
 };
 if (!builders[variant]) throw new Error(`unknown variant ${variant}`);
 
-const handler = await builders[variant]();
-const server = http.createServer(handler);
+const built = await builders[variant]();
+// Fastify builds its own http.Server (serverFactory); the others hand over a request listener.
+const server = built.server ?? http.createServer(built);
 server.keepAliveTimeout = 30_000;
 server.on('request', () => {
   requests++;

@@ -118,6 +118,7 @@ export function evaluateTargets({ cells, sizes, http, store }) {
     for (const [fw, min] of [
       ['koa', 0.9],
       ['express', 0.95],
+      ['fastify', 0.9],
     ]) {
       const hg = http.rows.find((r) => r.variant === `${fw}-hookguard`);
       const hand = http.rows.find((r) => r.variant === `${fw}-hand`);
