@@ -13,11 +13,15 @@ import { safeEqual } from './compare.js';
 export const HTTP_SIGNATURE_ALGORITHMS = ['ed25519', 'ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'rsa-pss-sha512', 'rsa-v1_5-sha256', 'hmac-sha256'] as const;
 export type HttpSignatureAlgorithm = (typeof HTTP_SIGNATURE_ALGORITHMS)[number];
 
+/** What crypto.verify() takes for a public key: the KeyObject, or it with its padding / encoding, built once per key. */
+type VerifyKeyInput = KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' } | { key: KeyObject; padding: number; saltLength?: number };
+
 export type HttpSignatureKey =
   | { kind: 'hmac'; algorithm: 'hmac-sha256'; key: HmacKey }
-  | { kind: 'public'; algorithm: Exclude<HttpSignatureAlgorithm, 'hmac-sha256'>; key: KeyObject };
+  | { kind: 'public'; algorithm: Exclude<HttpSignatureAlgorithm, 'hmac-sha256'>; key: KeyObject; hash: string | null; input: VerifyKeyInput };
 
 const MIN_SECRET_BYTES = 16;
+const EMPTY = Buffer.alloc(0);
 const MIN_RSA_BITS = 2048;
 /** Signature sizes per algorithm (RSA: the modulus size, checked against the key). */
 const SIZES: Partial<Record<HttpSignatureAlgorithm, number>> = { ed25519: 64, 'ecdsa-p256-sha256': 64, 'ecdsa-p384-sha384': 96, 'hmac-sha256': 32 };
@@ -66,7 +70,8 @@ export function prepareHttpSignatureKeys(specs: readonly KeySpec[], allowed: Rea
     const publicInput = spec.publicKey ?? (typeof spec.secret === 'string' && isPublicKeyPem(spec.secret) ? spec.secret : undefined);
     if (publicInput !== undefined) {
       const k = spkiPublicKey(publicInput, 'httpSignature', spec.id);
-      key = { kind: 'public', algorithm: publicAlgorithm(k, requested, where), key: k };
+      const algorithm = publicAlgorithm(k, requested, where);
+      key = { kind: 'public', algorithm, key: k, ...verifyInput(algorithm, k) };
     } else if (spec.secret !== undefined) {
       if (requested !== undefined && requested !== 'hmac-sha256') throw new WebhookConfigError(`${where}: a secret is for hmac-sha256, not ${requested}`);
       const text = checkSecretText(spec.secret, 'httpSignature', spec.id);
@@ -80,27 +85,36 @@ export function prepareHttpSignatureKeys(specs: readonly KeySpec[], allowed: Rea
   });
 }
 
-/** One verification of a signature base under a key, by the key's own algorithm. */
-export function verifyWith(key: HttpSignatureKey, base: Buffer, signature: Buffer): boolean {
-  const size = SIZES[key.algorithm];
-  if (size !== undefined && signature.length !== size) return false;
-  switch (key.algorithm) {
-    case 'hmac-sha256': {
-      const mac = (key.key as HmacKey).mac('sha256', undefined, base, undefined);
-      const ok = safeEqual(mac, signature);
-      mac.fill(0); // the valid signature of this base never lingers in pooled memory
-      return ok;
-    }
+/** The digest and key input crypto.verify() takes for an algorithm, made once per key rather than per request. */
+function verifyInput(algorithm: PublicAlgorithm, key: KeyObject): { hash: string | null; input: VerifyKeyInput } {
+  switch (algorithm) {
     case 'ed25519':
-      return cryptoVerify(null, base, key.key, signature);
+      return { hash: null, input: key };
     case 'ecdsa-p256-sha256':
-      return cryptoVerify('sha256', base, { key: key.key, dsaEncoding: 'ieee-p1363' }, signature);
+      return { hash: 'sha256', input: { key, dsaEncoding: 'ieee-p1363' } };
     case 'ecdsa-p384-sha384':
-      return cryptoVerify('sha384', base, { key: key.key, dsaEncoding: 'ieee-p1363' }, signature);
+      return { hash: 'sha384', input: { key, dsaEncoding: 'ieee-p1363' } };
     case 'rsa-pss-sha512':
       // RFC 9421 signs with a 64-byte salt; any salt length verifies (some signers use the maximum).
-      return cryptoVerify('sha512', base, { key: key.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, signature);
+      return { hash: 'sha512', input: { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO } };
     case 'rsa-v1_5-sha256':
-      return cryptoVerify('sha256', base, { key: key.key, padding: constants.RSA_PKCS1_PADDING }, signature);
+      return { hash: 'sha256', input: { key, padding: constants.RSA_PKCS1_PADDING } };
   }
+}
+
+/**
+ * One verification of a signature base (latin1 text) under a key, by the key's own algorithm. `bytes`
+ * is the base as latin1 bytes, when the caller already holds them (a public-key verification needs them;
+ * an HMAC writes the text straight into its hash input).
+ */
+export function verifyWith(key: HttpSignatureKey, base: string, signature: Buffer, bytes?: Buffer): boolean {
+  const size = SIZES[key.algorithm];
+  if (size !== undefined && signature.length !== size) return false;
+  if (key.kind === 'hmac') {
+    const mac = key.key.mac('sha256', base, EMPTY, undefined);
+    const ok = safeEqual(mac, signature);
+    mac.fill(0); // the valid signature of this base never lingers in pooled memory
+    return ok;
+  }
+  return cryptoVerify(key.hash, bytes ?? Buffer.from(base, 'latin1'), key.input, signature);
 }

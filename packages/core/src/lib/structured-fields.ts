@@ -267,12 +267,17 @@ export function serializeParams(params: Params, skip?: ReadonlySet<string>): str
   return out;
 }
 
-/** RFC 8941 §4.1.1.1: `(item item);params`, the form RFC 9421's @signature-params signs. */
-export function serializeInnerList(list: InnerList, skipParams?: ReadonlySet<string>): string {
+/** The `(item item)` part of an inner list, without its parameters. */
+export function serializeInnerItems(list: InnerList): string {
   let out = '(';
   for (let i = 0; i < list.items.length; i++) {
     const item = list.items[i]!;
     out += (i === 0 ? '' : ' ') + serializeBareItem(item.value) + (item.params.size === 0 ? '' : serializeParams(item.params));
   }
-  return `${out})${serializeParams(list.params, skipParams)}`;
+  return `${out})`;
+}
+
+/** RFC 8941 §4.1.1.1: `(item item);params`, the form RFC 9421's @signature-params signs. */
+export function serializeInnerList(list: InnerList, skipParams?: ReadonlySet<string>): string {
+  return serializeInnerItems(list) + serializeParams(list.params, skipParams);
 }

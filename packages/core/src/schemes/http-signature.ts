@@ -8,8 +8,8 @@ import { publicKeyInputs, type PublicKeyOption } from '../lib/public-keys.js';
 import { publicUrlReader, type PublicUrlOption } from '../lib/public-url.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
 import { coveredLines, signatureBase, targetParts, unsupportedComponent, type MessageSource, type TargetParts } from '../lib/signature-base.js';
-import { isInnerList, parseDictionary, serializeInnerList, type Dictionary, type InnerList, type Member } from '../lib/structured-fields.js';
-import { SIGNATURE_FIELD_BOUNDS } from '../lib/http-signature-fields.js';
+import { isInnerList, parseDictionary, serializeInnerItems, serializeParams, type Dictionary, type InnerList, type Member } from '../lib/structured-fields.js';
+import { MAX_HTTP_SIGNATURE_LABELS, SIGNATURE_FIELD_BOUNDS } from '../lib/http-signature-fields.js';
 
 export interface HttpSignatureOptions {
   /**
@@ -51,6 +51,12 @@ const LABEL = /^[a-z*][a-z0-9_\-.*]{0,63}$/;
 const NOT_IDENTITY = new Set(['keyid', 'alg']);
 const EMPTY = Buffer.alloc(0);
 
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 interface Candidate {
   label: string;
   list: InnerList;
@@ -75,6 +81,8 @@ function intParam(list: InnerList, name: string, label: string): number | undefi
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
   throw malformed(`the ${name} parameter of signature ${label} must be a non-negative integer`);
 }
+const overBudget = () =>
+  new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: `no signature matched within the ${MAX_HTTP_SIGNATURE_LABELS} labels and the public-key verifications one request may cost`, scheme: 'httpSignature' });
 const malformed = (detail: string) => new WebhookVerificationError('MALFORMED_SIGNATURE', { detail, scheme: 'httpSignature' });
 
 function checkComponents(list: readonly string[] | undefined, fallback: readonly string[], what: string): readonly string[] {
@@ -98,7 +106,8 @@ export function httpSignature(options: HttpSignatureOptions = {}): Scheme {
   const algorithms = new Set<string>(options.algorithms ?? HTTP_SIGNATURE_ALGORITHMS);
   for (const a of algorithms) if (!(HTTP_SIGNATURE_ALGORITHMS as readonly string[]).includes(a)) throw new WebhookConfigError(`httpSignature: unknown algorithm ${a}`);
   if (algorithms.size === 0) throw new WebhookConfigError('httpSignature: algorithms is empty');
-  const labels = options.labels === undefined ? undefined : [...options.labels];
+  // Each label once: a label listed twice would be tried twice, one signature read twice.
+  const labels = options.labels === undefined ? undefined : [...new Set(options.labels)];
   if (labels && (labels.length === 0 || labels.some((l) => typeof l !== 'string' || !LABEL.test(l))))
     throw new WebhookConfigError('httpSignature: labels must be structured-field keys (lower-case letters, digits, _ - . *)');
   const required = checkComponents(options.required, DEFAULT_REQUIRED, 'required');
@@ -108,6 +117,18 @@ export function httpSignature(options: HttpSignatureOptions = {}): Scheme {
   const secretEncoding = options.secretEncoding ?? 'utf8';
   if (secretEncoding !== 'utf8' && secretEncoding !== 'base64') throw new WebhookConfigError("httpSignature: secretEncoding must be 'utf8' or 'base64'");
   const urlOf = publicUrlReader(options.publicUrl, 'httpSignature');
+  // The public URL of an endpoint is the same from one delivery to the next: its parts are kept for the
+  // last URL seen (a pure function of the URL text), so the common request skips the URL regex.
+  let lastUrl: string | undefined;
+  let lastTarget: TargetParts | undefined;
+  function targetOf(input: SchemeInput): TargetParts {
+    const url = urlOf(input);
+    if (url === lastUrl && lastTarget) return lastTarget;
+    const t = targetParts(url);
+    if (!t) throw malformed('the public URL of this request has no http(s) scheme and host');
+    lastUrl = url;
+    return (lastTarget = t);
+  }
   const prepareKeys = (specs: readonly KeySpec[]): PreparedKey[] => prepareHttpSignatureKeys(specs, algorithms, secretEncoding);
 
   const requiredWithBody = [...required, ...withBody];
@@ -161,6 +182,16 @@ export function httpSignature(options: HttpSignatureOptions = {}): Scheme {
     return c;
   }
 
+  /** A covered Content-Digest against the exact body bytes, or the refusal. */
+  function checkDigest(input: SchemeInput): void {
+    const field = input.header('content-digest');
+    if (field === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'the signature covers content-digest, which the request does not carry', scheme: 'httpSignature' });
+    const digest = checkContentDigest(field, input.body);
+    if (digest === 'match') return;
+    if ('malformed' in digest) throw malformed(digest.malformed);
+    throw new WebhookVerificationError('CONTENT_DIGEST_MISMATCH', { detail: digest.mismatch, scheme: 'httpSignature' });
+  }
+
   function parsed(text: string, name: string): Dictionary {
     const d = parseDictionary(text, SIGNATURE_FIELD_BOUNDS);
     if (!d.ok) throw malformed(`${name}: ${d.reason}`);
@@ -183,67 +214,78 @@ export function httpSignature(options: HttpSignatureOptions = {}): Scheme {
       const signatures = parsed(signatureField, 'Signature');
       const hasBody = input.body.length > 0;
 
-      // Candidates in the configured order of labels, else the order the sender listed them.
-      const ready: Candidate[] = [];
+      let target: TargetParts | undefined;
+      const source: MessageSource = {
+        method: input.request.method,
+        target: () => (target ??= targetOf(input)),
+        field: (name) => input.header(name),
+      };
+      const keys = input.keysFor(scheme);
+
+      // One pass over the labels, in the configured order, else the order the sender listed them. The
+      // work is bounded here, whatever the headers hold: a label is read and checked against this
+      // verifier's rules only when reached; one that names no key of ours (by keyid and alg) costs no
+      // verification; at most MAX_HTTP_SIGNATURE_LABELS others are verified, each against the keys it
+      // names, public keys also within the request's budget. A further one is SIGNATURE_MISMATCH, unread.
       let refusal: WebhookVerificationError | undefined;
+      let unreadable: WebhookVerificationError | undefined;
       let found = 0;
+      let ready = 0;
+      let tried = 0;
+      let digestChecked = false;
+      let linesOf: readonly string[] | undefined;
+      let lines = '';
       for (const label of labels ?? inputs.keys()) {
         const member = inputs.get(label);
         if (member === undefined) continue;
         if (tag !== undefined && (isInnerList(member) ? member.params.get('tag') : undefined) !== tag) continue;
         found++;
+        let c: Candidate;
         try {
-          ready.push(candidate(label, member, signatures.get(label), hasBody));
+          c = candidate(label, member, signatures.get(label), hasBody);
         } catch (e) {
           // Coverage is the more precise refusal: report it over a malformed sibling.
           if (!(e instanceof WebhookVerificationError)) throw e;
           if (refusal === undefined || e.code === 'INSUFFICIENT_COVERAGE') refusal = e;
+          continue;
         }
-      }
-      if (found === 0)
-        throw new WebhookVerificationError('MISSING_SIGNATURE', {
-          detail: labels ? `no signature labelled ${labels.join(', ')}${tag ? ` with tag ${tag}` : ''}` : `no signature${tag ? ` with tag ${tag}` : ''}`,
-          scheme: 'httpSignature',
-        });
-      if (ready.length === 0) throw refusal!;
-
-      // The body is trusted only through a covered Content-Digest: checked before any signature is.
-      if (ready.some((c) => c.components.includes('content-digest'))) {
-        const field = input.header('content-digest');
-        if (field === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'the signature covers content-digest, which the request does not carry', scheme: 'httpSignature' });
-        const digest = checkContentDigest(field, input.body);
-        if (digest !== 'match') {
-          if ('malformed' in digest) throw malformed(digest.malformed);
-          throw new WebhookVerificationError('CONTENT_DIGEST_MISMATCH', { detail: digest.mismatch, scheme: 'httpSignature' });
-        }
-      }
-
-      let target: TargetParts | undefined;
-      const source: MessageSource = {
-        method: input.request.method,
-        target: () => {
-          if (target) return target;
-          const t = targetParts(urlOf(input));
-          if (!t) throw malformed('the public URL of this request has no http(s) scheme and host');
-          return (target = t);
-        },
-        field: (name) => input.header(name),
-      };
-      const keys = input.keysFor(scheme);
-      for (const c of ready) {
-        const covered = coveredLines(c.components, source);
-        if ('absent' in covered) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: covered.absent, scheme: 'httpSignature' });
-        if ('invalid' in covered) throw malformed(covered.invalid);
-        const text = signatureBase(covered.lines, serializeInnerList(c.list));
-        const base = Buffer.from(text, 'latin1');
+        ready++;
+        let text: string | undefined;
+        let items = '';
+        let bytes: Buffer | undefined;
         for (const k of keys) {
           const key = k.key as HttpSignatureKey;
           if (c.keyid !== undefined && k.id !== c.keyid) continue;
           if (c.alg !== undefined && key.algorithm !== c.alg) continue;
-          // Bounded per request, shared with every public-key scheme of it; HMACs cost next to nothing.
-          if (key.kind === 'public' && !input.tryAsymmetric())
-            throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'no signature matched within the public-key verifications one request may cost', scheme: 'httpSignature' });
-          if (!verifyWith(key, base, c.signature)) continue;
+          if (text === undefined) {
+            if (tried === MAX_HTTP_SIGNATURE_LABELS) throw overBudget();
+            // One base per label, built only for a label some key will verify; the covered lines are
+            // shared by the labels that cover the same components (a sender signing twice).
+            if (linesOf === undefined || !sameList(linesOf, c.components)) {
+              const covered = coveredLines(c.components, source);
+              if (!('lines' in covered)) {
+                // This label cannot be verified here; a later one may still be.
+                unreadable ??= 'absent' in covered ? new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: covered.absent, scheme: 'httpSignature' }) : malformed(covered.invalid);
+                break;
+              }
+              lines = covered.lines;
+              linesOf = c.components;
+            }
+            // The body is trusted only through a covered Content-Digest: checked before the first
+            // signature that covers it is verified.
+            if (!digestChecked && c.components.includes('content-digest')) {
+              checkDigest(input);
+              digestChecked = true;
+            }
+            items = serializeInnerItems(c.list);
+            text = signatureBase(lines, items + serializeParams(c.list.params));
+            tried++;
+          }
+          if (key.kind === 'public') {
+            if (!input.tryAsymmetric()) throw overBudget();
+            bytes ??= Buffer.from(text, 'latin1');
+          }
+          if (!verifyWith(key, text, c.signature, bytes)) continue;
           // `created` is held to the verifier's tolerance (by core, both ways); `expires` is the sender's own,
           // shorter promise and is kept as sent: a margin as wide as the tolerance would make it mean nothing.
           if (c.expires !== undefined && input.now > c.expires * 1000)
@@ -253,12 +295,20 @@ export function httpSignature(options: HttpSignatureOptions = {}): Scheme {
             verdict.id = c.nonce;
             verdict.replayId = c.nonce;
           } else {
-            const identity = c.alg === undefined && c.keyid === undefined ? text : signatureBase(covered.lines, serializeInnerList(c.list, NOT_IDENTITY));
+            // The signature's own base without keyid and alg: never the label, its position, or the other labels.
+            const identity = c.alg === undefined && c.keyid === undefined ? text : signatureBase(lines, items + serializeParams(c.list.params, NOT_IDENTITY));
             verdict.signedContent = { prefix: identity, body: EMPTY };
           }
           return verdict;
         }
       }
+      if (found === 0)
+        throw new WebhookVerificationError('MISSING_SIGNATURE', {
+          detail: labels ? `no signature labelled ${labels.join(', ')}${tag ? ` with tag ${tag}` : ''}` : `no signature${tag ? ` with tag ${tag}` : ''}`,
+          scheme: 'httpSignature',
+        });
+      if (ready === 0) throw refusal!;
+      if (tried === 0 && unreadable) throw unreadable;
       throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'no signature matched an active key (by keyid and algorithm)', scheme: 'httpSignature' });
     },
   };
