@@ -1,0 +1,202 @@
+import type { PreparedKey } from '../types.js';
+import type { HmacKey } from './hmac.js';
+
+/**
+ * The signatures a rotating sender puts side by side (PagerDuty's `v1=` list, DocuSign's numbered
+ * headers, Paddle's `h1=` entries), matched against the HMAC computed once per key.
+ *
+ * Why not decodeHex()/decodeBase64() + safeEqual() per candidate: a stranger may send the most
+ * candidates a scheme reads, all wrong, and that request should cost about what an honest one does.
+ * Per candidate those cost a regex test, a Buffer allocation and a native timingSafeEqual call. Here
+ * the expected digest is encoded once per key (hex or base64, into a buffer every request reuses) and
+ * each candidate's text is compared with it character by character; nothing is allocated.
+ *
+ * Comparing text is as strict as compare.ts's decoders: the expected encoding is the one canonical
+ * spelling (lower-case hex; padded base64 whose unused bits are zero), so a candidate matches exactly
+ * when decoding it strictly would give the digest. Well-formedness is still checked, only to tell a
+ * header with no well-formed signature at all (MALFORMED_SIGNATURE, before any HMAC) from a wrong one,
+ * and only until one well-formed candidate is seen. Verification is synchronous, so one instance per
+ * scheme serves every call.
+ */
+export class HmacCandidates {
+  readonly #encoding: 'hex' | 'base64';
+  /** Digest bytes, and the length of their encoding. */
+  readonly #size: number;
+  readonly #length: number;
+  readonly #max: number;
+  /** Where each candidate's text is: the header string and its start (every candidate is #length long). */
+  readonly #texts: string[] = [];
+  readonly #starts: Int32Array;
+  /** The expected encoding, written per key and wiped after. */
+  readonly #expected: Uint8Array;
+  /** Candidates held (of the right length); reset by clear(). */
+  count = 0;
+  /** Whether one of them is well-formed (decodes strictly to `size` bytes). */
+  wellFormed = false;
+
+  constructor(encoding: 'hex' | 'base64', size: number, max: number) {
+    this.#encoding = encoding;
+    this.#size = size;
+    this.#length = encoding === 'hex' ? 2 * size : Math.ceil(size / 3) * 4;
+    this.#max = max;
+    this.#starts = new Int32Array(max);
+    this.#expected = new Uint8Array(this.#length);
+  }
+
+  clear(): this {
+    this.count = 0;
+    this.wellFormed = false;
+    return this;
+  }
+
+  /**
+   * Holds `text[start, end)` as a candidate. A text of another length can match nothing and is not
+   * held; past `max` candidates nothing more is held (callers bound the count before adding).
+   */
+  add(text: string, start: number, end: number): void {
+    if (end - start !== this.#length || this.count === this.#max) return;
+    this.#texts[this.count] = text;
+    this.#starts[this.count++] = start;
+    if (!this.wellFormed) this.wellFormed = this.#encoding === 'hex' ? isHex(text, start, end) : isBase64(text, start, end, this.#size);
+  }
+
+  /**
+   * The id of the first key whose HMAC over prefix|body|suffix equals one of the candidates: one HMAC
+   * per key, whatever the number of candidates; each candidate compared in full (no early exit inside
+   * a comparison: the time depends on the number of candidates, which the sender chose, never on how
+   * many characters of the expected signature a candidate got right).
+   */
+  match(algorithm: string, keys: readonly PreparedKey[], prefix: string | undefined, body: Buffer, suffix: string | undefined): string | undefined {
+    const length = this.#length;
+    const expected = this.#expected;
+    const texts = this.#texts;
+    const starts = this.#starts;
+    const count = this.count;
+    for (const k of keys) {
+      const digest = (k.key as HmacKey).mac(algorithm, prefix, body, suffix);
+      let found = false;
+      if (digest.length === this.#size) {
+        if (this.#encoding === 'hex') encodeHex(digest, expected);
+        else encodeBase64(digest, expected);
+        for (let c = 0; c < count && !found; c++) {
+          const text = texts[c]!;
+          const at = starts[c]!;
+          let diff = 0;
+          for (let i = 0; i < length; i++) diff |= text.charCodeAt(at + i) ^ expected[i]!;
+          found = diff === 0;
+        }
+        expected.fill(0);
+      }
+      // Matched or not, the digest is the valid signature of the sender's bytes: not left in pooled memory.
+      digest.fill(0);
+      if (found) return k.id;
+    }
+    return undefined;
+  }
+}
+
+const HEX_DIGITS = '0123456789abcdef';
+const B64_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const HEX_OUT = Uint8Array.from(HEX_DIGITS, (c) => c.charCodeAt(0));
+const B64_OUT = Uint8Array.from(B64_DIGITS, (c) => c.charCodeAt(0));
+// Character code -> value, -1 for anything else (NaN past the end and codes past 0x7f included).
+const HEX_IN = new Int8Array(128).fill(-1);
+const B64_IN = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX_IN[HEX_DIGITS.charCodeAt(i)] = i;
+for (let i = 0; i < 64; i++) B64_IN[B64_DIGITS.charCodeAt(i)] = i;
+const b64 = (c: number): number => (c < 128 ? B64_IN[c]! : -1);
+
+function encodeHex(bytes: Uint8Array, out: Uint8Array): void {
+  for (let i = 0; i < bytes.length; i++) {
+    out[2 * i] = HEX_OUT[bytes[i]! >> 4]!;
+    out[2 * i + 1] = HEX_OUT[bytes[i]! & 0x0f]!;
+  }
+}
+
+/** Canonical, padded base64 (RFC 4648 §4). */
+function encodeBase64(bytes: Uint8Array, out: Uint8Array): void {
+  let o = 0;
+  let i = 0;
+  for (; i + 3 <= bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out[o++] = B64_OUT[n >> 18]!;
+    out[o++] = B64_OUT[(n >> 12) & 0x3f]!;
+    out[o++] = B64_OUT[(n >> 6) & 0x3f]!;
+    out[o++] = B64_OUT[n & 0x3f]!;
+  }
+  const rest = bytes.length - i;
+  if (rest === 0) return;
+  const n = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0);
+  out[o++] = B64_OUT[n >> 18]!;
+  out[o++] = B64_OUT[(n >> 12) & 0x3f]!;
+  out[o++] = rest === 2 ? B64_OUT[(n >> 6) & 0x3f]! : 0x3d;
+  out[o] = 0x3d;
+}
+
+/** Lower-case hex (the caller checked the length). */
+function isHex(text: string, start: number, end: number): boolean {
+  for (let j = start; j < end; j++) {
+    const c = text.charCodeAt(j);
+    if (c > 0x7f || HEX_IN[c]! < 0) return false;
+  }
+  return true;
+}
+
+/** Canonical, padded base64 of exactly `size` bytes (the caller checked the length: ceil(size / 3) * 4). */
+function isBase64(text: string, start: number, end: number, size: number): boolean {
+  const rest = size % 3;
+  const data = end - (rest === 0 ? 0 : rest === 1 ? 2 : 1);
+  for (let j = start; j < data; j++) if (b64(text.charCodeAt(j)) < 0) return false;
+  for (let j = data; j < end; j++) if (text.charCodeAt(j) !== 0x3d) return false;
+  // The bits below the last data character's used ones are zero.
+  const last = b64(text.charCodeAt(data - 1));
+  return rest === 0 || (last & (rest === 1 ? 0x0f : 0x03)) === 0;
+}
+
+const isBlank = (c: number) => c === 0x20 || c === 0x09;
+
+/**
+ * parseSignatureHeader()'s reading of `k=v<sep>k=v...`, in place: no strings are made. Fills `out`
+ * with four offsets per `key=value` entry (key start, key end, value start, value end; spaces and tabs
+ * trimmed) and returns how many entries it found, or -1 past `max` non-blank entries (a stuffed header
+ * costs a bounded amount). Entries without `=` before their end are skipped, as unknown syntax is the
+ * sender's to add. `out` holds at least 4 * max offsets.
+ */
+export function scanEntries(value: string, separator: number, max: number, out: Int32Array): number {
+  let found = 0;
+  let entries = 0;
+  const length = value.length;
+  for (let start = 0; start <= length; ) {
+    let end = start;
+    while (end < length && value.charCodeAt(end) !== separator) end++;
+    let a = start;
+    while (a < end && isBlank(value.charCodeAt(a))) a++;
+    if (a < end) {
+      if (++entries > max) return -1;
+      let eq = a;
+      while (eq < end && value.charCodeAt(eq) !== 0x3d) eq++;
+      if (eq > a && eq < end) {
+        let keyEnd = eq;
+        while (isBlank(value.charCodeAt(keyEnd - 1))) keyEnd--;
+        let from = eq + 1;
+        let to = end;
+        while (from < to && isBlank(value.charCodeAt(from))) from++;
+        while (to > from && isBlank(value.charCodeAt(to - 1))) to--;
+        const at = found++ * 4;
+        out[at] = a;
+        out[at + 1] = keyEnd;
+        out[at + 2] = from;
+        out[at + 3] = to;
+      }
+    }
+    start = end + 1;
+  }
+  return found;
+}
+
+/** Whether `value[start, end)` is exactly `key` (ASCII). */
+export function keyIs(value: string, start: number, end: number, key: string): boolean {
+  if (end - start !== key.length) return false;
+  for (let i = 0; i < key.length; i++) if (value.charCodeAt(start + i) !== key.charCodeAt(i)) return false;
+  return true;
+}

@@ -1,0 +1,134 @@
+// lib/hmac-candidates.ts (pagerduty, docusign and paddle) against what it replaced: the candidate
+// texts compared with the expected digest's canonical encoding must accept exactly what
+// decodeHex()/decodeBase64() + a byte comparison accepted, and scanEntries() must read a header
+// exactly as parseSignatureHeader() does.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { parseSignatureHeader } from '@hookguard/core';
+import { HmacCandidates, keyIs, scanEntries } from '../dist/esm/lib/hmac-candidates.js';
+import { decodeBase64, decodeHex } from '../dist/esm/lib/compare.js';
+import { hmacKey } from '../dist/esm/lib/hmac.js';
+import { int, mulberry32, pick } from './lib/prng.js';
+
+const SEED = 0x5eed12;
+const body = Buffer.from('{"event":"hookguard.candidates"}');
+const secret = Buffer.from('candidates-secret');
+const keys = [{ id: 'other', key: hmacKey(Buffer.from('another secret')) }, { id: 'k', key: hmacKey(secret) }];
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=';
+const CHARS = `${B64}0123456789abcdefABCDEF -_.:\u00e9\u0161\u{1F600}`;
+
+/** The old reading: strict decode, exact size, byte comparison. */
+function oldAccepts(encoding: 'hex' | 'base64', algorithm: string, text: string): boolean {
+  const digest = createHmac(algorithm, secret).update(body).digest();
+  const bytes = encoding === 'hex' ? decodeHex(text) : decodeBase64(text);
+  return bytes !== undefined && bytes.length === digest.length && bytes.equals(digest);
+}
+function oldWellFormed(encoding: 'hex' | 'base64', size: number, text: string): boolean {
+  const bytes = encoding === 'hex' ? decodeHex(text) : decodeBase64(text);
+  return bytes !== undefined && bytes.length === size;
+}
+
+/** Every single-character change of `text` and a few random ones, near misses above all. */
+function variants(rnd: () => number, text: string): string[] {
+  const out = [text, text.toUpperCase(), `${text}=`, text.slice(0, -1), ` ${text}`, `${text}A`];
+  for (let i = 0; i < text.length; i++) {
+    out.push(text.slice(0, i) + pick(rnd, [...CHARS]) + text.slice(i + 1));
+    out.push(text.slice(0, i) + text.slice(i + 1) + pick(rnd, [...B64]));
+  }
+  for (let n = 0; n < 50; n++) out.push(Array.from({ length: text.length }, () => pick(rnd, [...CHARS])).join(''));
+  return out;
+}
+
+describe('HmacCandidates', () => {
+  for (const [algorithm, size] of [
+    ['sha1', 20],
+    ['sha256', 32],
+    ['sha384', 48],
+    ['sha512', 64],
+  ] as const) {
+    for (const encoding of ['hex', 'base64'] as const) {
+      test(`${encoding} ${algorithm}: accepts and calls well-formed exactly what strict decoding did`, () => {
+        const rnd = mulberry32(SEED + size);
+        const digest = createHmac(algorithm, secret).update(body).digest();
+        const canonical = encoding === 'hex' ? digest.toString('hex') : digest.toString('base64');
+        // A canonical spelling of another digest: well-formed, wrong. Base64 with non-zero unused bits too.
+        const other = createHmac(algorithm, 'x').update(body).digest();
+        const texts = [...variants(rnd, canonical), encoding === 'hex' ? other.toString('hex') : other.toString('base64')];
+        if (encoding === 'base64' && size % 3 !== 0) {
+          const at = canonical.indexOf('=') - 1;
+          texts.push(canonical.slice(0, at) + B64[B64.indexOf(canonical[at]!) ^ 1]! + canonical.slice(at + 1));
+        }
+        const c = new HmacCandidates(encoding, size, 4);
+        let accepted = 0;
+        for (const text of texts) {
+          c.clear().add(text, 0, text.length);
+          const ours = c.count > 0 && c.match(algorithm, keys, undefined, body, undefined) === 'k';
+          assert.equal(ours, oldAccepts(encoding, algorithm, text), JSON.stringify(text));
+          assert.equal(c.wellFormed, oldWellFormed(encoding, size, text), `well-formed ${JSON.stringify(text)}`);
+          if (ours) assert.equal(text, canonical, 'only the canonical spelling');
+          if (ours) accepted++;
+        }
+        assert.ok(accepted >= 1);
+        // Inside a longer header, at an offset, beside wrong ones; the last of `max` candidates counts.
+        const header = `junk,${texts[7]},${canonical},tail`;
+        c.clear().add(header, 5, 5 + texts[7]!.length);
+        c.add(header, 6 + texts[7]!.length, 6 + texts[7]!.length + canonical.length);
+        assert.equal(c.match(algorithm, keys, undefined, body, undefined), 'k');
+        c.clear();
+        for (let i = 0; i < 3; i++) c.add(texts[8 + i]!, 0, texts[8 + i]!.length);
+        c.add(canonical, 0, canonical.length);
+        c.add(canonical, 0, canonical.length); // a fifth: not held
+        assert.equal(c.count <= 4, true);
+        assert.equal(c.match(algorithm, keys, undefined, body, undefined), c.count === 4 ? 'k' : undefined);
+        // Cleared: nothing left over from the last request.
+        assert.equal(c.clear().match(algorithm, keys, undefined, body, undefined), undefined);
+      });
+    }
+  }
+
+  test('prefix and suffix are signed as latin1 header text; the first matching key wins', () => {
+    const digest = createHmac('sha256', secret).update('12:').update(body).update('!').digest('hex');
+    const c = new HmacCandidates('hex', 32, 2);
+    c.clear().add(digest, 0, 64);
+    assert.equal(c.match('sha256', keys, '12:', body, '!'), 'k');
+    assert.equal(c.match('sha256', keys, '13:', body, '!'), undefined);
+    assert.equal(c.match('sha256', [...keys, { id: 'k2', key: hmacKey(secret) }], '12:', body, '!'), 'k');
+  });
+});
+
+describe('scanEntries reads a header as parseSignatureHeader does', () => {
+  const PARTS = ['v1', 'h1', 'ts', 't', 'v0', '=', ',', ';', ' ', '\t', 'ab', '12', '==', 'v1 ', ' v1', 'x=y', ''];
+  for (const separator of [',', ';']) {
+    test(`separator ${JSON.stringify(separator)}: 3000 random headers`, () => {
+      const rnd = mulberry32(SEED ^ separator.charCodeAt(0));
+      const out = new Int32Array(4 * 16);
+      for (let n = 0; n < 3000; n++) {
+        const header = Array.from({ length: int(rnd, 40) }, () => pick(rnd, PARTS)).join('');
+        let expected: Array<[string, string]> | 'too many';
+        try {
+          const e = parseSignatureHeader(header, { separator, max: 16 });
+          // Every key the header holds, in order, with all its values.
+          const seen = new Set<string>();
+          expected = [];
+          const order: string[] = [];
+          for (const key of header.split(separator).map((p) => p.slice(0, p.indexOf('=')).replace(/^[ \t]+|[ \t]+$/g, ''))) if (key && !seen.has(key)) (seen.add(key), order.push(key));
+          for (const key of order) for (const v of e.all(key)) expected.push([key, v]);
+          expected.sort();
+        } catch {
+          expected = 'too many';
+        }
+        const found = scanEntries(header, separator.charCodeAt(0), 16, out);
+        if (found < 0) {
+          assert.equal(expected, 'too many', JSON.stringify(header));
+          continue;
+        }
+        const ours: Array<[string, string]> = [];
+        for (let i = 0; i < found; i++) ours.push([header.slice(out[4 * i]!, out[4 * i + 1]!), header.slice(out[4 * i + 2]!, out[4 * i + 3]!)]);
+        ours.sort();
+        assert.deepEqual(ours, expected, JSON.stringify(header));
+        for (let i = 0; i < found; i++) assert.equal(keyIs(header, out[4 * i]!, out[4 * i + 1]!, 'v1'), header.slice(out[4 * i]!, out[4 * i + 1]!) === 'v1');
+      }
+    });
+  }
+});
