@@ -162,19 +162,23 @@ const isBlank = (c: number) => c === 0x20 || c === 0x09;
  * costs a bounded amount). Entries without `=` before their end are skipped, as unknown syntax is the
  * sender's to add. `out` holds at least 4 * max offsets.
  */
-export function scanEntries(value: string, separator: number, max: number, out: Int32Array): number {
+export function scanEntries(value: string, separator: ',' | ';', max: number, out: Int32Array): number {
   let found = 0;
   let entries = 0;
   const length = value.length;
+  // The next '=' at or after the entry read: kept between entries, so a header whose entries hold no
+  // '=' is searched once, not once per entry. -1: none left.
+  let nextEq = -2;
   for (let start = 0; start <= length; ) {
-    let end = start;
-    while (end < length && value.charCodeAt(end) !== separator) end++;
+    // indexOf, not a loop over charCodeAt: the native search is several times faster on a long header.
+    let end = value.indexOf(separator, start);
+    if (end === -1) end = length;
     let a = start;
     while (a < end && isBlank(value.charCodeAt(a))) a++;
     if (a < end) {
       if (++entries > max) return -1;
-      let eq = a;
-      while (eq < end && value.charCodeAt(eq) !== 0x3d) eq++;
+      if (nextEq !== -1 && nextEq < a) nextEq = value.indexOf('=', a);
+      const eq = nextEq;
       if (eq > a && eq < end) {
         let keyEnd = eq;
         while (isBlank(value.charCodeAt(keyEnd - 1))) keyEnd--;

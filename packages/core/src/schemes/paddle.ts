@@ -36,7 +36,7 @@ export function paddle(options: PaddleOptions = {}): Scheme {
     verify(input: SchemeInput): SchemeVerdict {
       const header = input.header('paddle-signature');
       if (header === undefined) throw new WebhookVerificationError('MISSING_SIGNATURE', { detail: 'no signature in the request', scheme: 'paddle' });
-      const found = scanEntries(header, 0x3b /* ; */, MAX_ENTRIES, ENTRIES);
+      const found = scanEntries(header, ';', MAX_ENTRIES, ENTRIES);
       if (found < 0) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `more than ${MAX_ENTRIES} entries in the signature header`, scheme: 'paddle' });
       const candidates = CANDIDATES.clear();
       let h1 = 0;

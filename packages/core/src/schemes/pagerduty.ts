@@ -34,7 +34,7 @@ export function pagerduty(options: PagerDutyOptions = {}): Scheme {
     verify(input: SchemeInput): SchemeVerdict {
       const header = input.header('x-pagerduty-signature');
       if (header === undefined) throw new WebhookVerificationError('MISSING_SIGNATURE', { detail: 'no signature in the request', scheme: 'pagerduty' });
-      const found = scanEntries(header, 0x2c /* , */, MAX_ENTRIES, ENTRIES);
+      const found = scanEntries(header, ',', MAX_ENTRIES, ENTRIES);
       if (found < 0) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `more than ${MAX_ENTRIES} entries in the signature header`, scheme: 'pagerduty' });
       const candidates = CANDIDATES.clear();
       let v1 = 0;
