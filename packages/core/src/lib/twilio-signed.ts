@@ -5,6 +5,9 @@ import { decodeHex, safeEqual } from './compare.js';
 // is work an unauthenticated request must not buy). Express's urlencoded parser stops at 1,000 too.
 const MAX_PARAMS = 1000;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+// Verification is synchronous: decodePart's buffer serves every request (form data, never a secret).
+const SCRATCH_MAX = 64 * 1024;
+let scratch = Buffer.allocUnsafe(1024);
 
 /** What Twilio signed, or why the request cannot be read as a Twilio delivery. */
 export type TwilioSigned =
@@ -19,20 +22,38 @@ const HEX_UPPER = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 
  * printable ASCII. The bytes must be UTF-8, so the text Twilio signed has exactly one byte form.
  */
 function decodePart(body: Buffer, start: number, end: number): string | undefined {
-  const out = Buffer.allocUnsafe(end - start);
-  let n = 0;
-  for (let i = start; i < end; i++) {
+  // Most parts (names, SIDs, numbers) are printable ASCII with nothing to decode: the text is the bytes.
+  let i = start;
+  while (i < end) {
+    const c = body[i]!;
+    if (c === 0x2b || c === 0x25 || c < 0x21 || c > 0x7e) break;
+    i++;
+  }
+  if (i === end) return body.toString('latin1', start, end);
+  // Else decoded into one buffer that every part reuses (parts up to SCRATCH_MAX; a longer one gets its own).
+  const size = end - start;
+  let out = scratch;
+  if (size > out.length) {
+    if (size <= SCRATCH_MAX) out = scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(size, 2 * out.length)));
+    else out = Buffer.allocUnsafe(size);
+  }
+  let n = body.copy(out, 0, start, i);
+  let ascii = true;
+  for (; i < end; i++) {
     const c = body[i]!;
     if (c === 0x2b) out[n++] = 0x20;
     else if (c === 0x25) {
       const hi = i + 2 < end ? HEX_UPPER(body[i + 1]!) : -1;
       const lo = hi >= 0 ? HEX_UPPER(body[i + 2]!) : -1;
       if (lo < 0) return undefined;
+      if (hi >= 8) ascii = false;
       out[n++] = (hi << 4) | lo;
       i += 2;
     } else if (c >= 0x21 && c <= 0x7e) out[n++] = c;
     else return undefined;
   }
+  // ASCII is its own UTF-8; anything else must be valid UTF-8.
+  if (ascii) return out.toString('latin1', 0, n);
   try {
     return utf8.decode(out.subarray(0, n));
   } catch {
