@@ -61,6 +61,10 @@ const VENDOR_PAIRS = [
   ['hookguard-paddle', 'paddle-sdk-noparse'],
   ['hookguard-square', 'square-sdk'],
   ['hookguard-square', 'square-legacy'],
+  // twilio-node's validateRequest needs the parameters as an object: its row parses the form, so it is
+  // measured against hookguard's verify + payload (which parses it too).
+  ['hookguard-twilio-payload', 'twilio-sdk'],
+  ['hookguard-twilio-json', 'twilio-sdk-json'],
 ];
 // Linear's freshness and Mailgun's signature are inside the body, so their verify reads it (a scan, a
 // fraction of a JSON.parse): not an HMAC-floor job. GitLab computes no HMAC at all.

@@ -4,7 +4,7 @@
 //   ok(result)    whether fn()'s result is a verified delivery (with the event id when it parses)
 // The cell asserts ok(await fn()) and that tampered() is rejected before anything is timed.
 import { pathToFileURL } from 'node:url';
-import { createHmac, generateKeyPairSync, randomBytes, sign as edSign, timingSafeEqual, verify as edVerify } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, randomBytes, sign as edSign, timingSafeEqual, verify as edVerify } from 'node:crypto';
 import { makeBody } from '../lib/body.mjs';
 import { handVerifyStandardWebhooks } from '../lib/hand-verify.mjs';
 import { PUBLIC_KEY_CASES, publicKeyFloorOf, publicKeySetup } from './public-key-cases.mjs';
@@ -14,6 +14,13 @@ export const EVENT_ID = 'evt_bench_0001';
 export const PRESETS = ['pagerduty', 'docusign', 'paddle', 'square', 'zoom', 'linear', 'mailgun', 'gitlab', 'intercom', 'bitbucket'];
 // The presets whose signature header is a bounded list: their worst unauthenticated request too.
 export const LIST_PRESETS = ['pagerduty', 'docusign', 'paddle'];
+export const TWILIO_CASES = [
+  { id: 'hookguard-twilio', label: 'hookguard twilio verify (form)', kind: 'hookguard', scheme: 'twilio', group: 'twilio:verify' },
+  { id: 'hookguard-twilio-payload', label: 'hookguard twilio verify + payload (form)', kind: 'hookguard', scheme: 'twilio', group: 'twilio:payload' },
+  { id: 'hookguard-twilio-json', label: 'hookguard twilio verify (JSON, bodySHA256)', kind: 'hookguard', scheme: 'twilio-json', group: 'twilio-json:verify' },
+  { id: 'twilio-sdk', label: 'twilio validateRequest (form parsed by URLSearchParams)', kind: 'vendor', group: 'twilio:payload' },
+  { id: 'twilio-sdk-json', label: 'twilio validateRequestWithBody (JSON, body.toString())', kind: 'vendor', group: 'twilio-json:verify' },
+];
 // BENCH_CORE=<path to a built core's dist/esm/index.js> measures that build instead of the
 // workspace's @hookguard/core: an A/B of a core change without touching packages/.
 const CORE = process.env.BENCH_CORE ? pathToFileURL(process.env.BENCH_CORE).href : '@hookguard/core';
@@ -57,6 +64,11 @@ export const CASES = [
   { id: 'paddle-sdk-noparse', label: '@paddle/paddle-node-sdk webhooks.isSignatureValid', kind: 'vendor', group: 'paddle:verify' },
   { id: 'square-sdk', label: 'square WebhooksHelper.verifySignature', kind: 'vendor', group: 'square:verify' },
   { id: 'square-legacy', label: 'square/legacy WebhooksHelper.isValidWebhookEventSignature', kind: 'vendor', group: 'square:verify' },
+  // twilio(): a form webhook (the URL, then the sorted parameters, HMAC-SHA1) and a JSON one (the URL with
+  // bodySHA256, plus the SHA-256 of the body), against twilio-node on the same inputs. validateRequest
+  // needs the parameters as an object: its row parses the form (URLSearchParams of body.toString(), what
+  // express.urlencoded hands it), so it is the peer of hookguard's verify + payload.
+  ...TWILIO_CASES,
 ];
 
 export function schemeLabel(scheme) {
@@ -127,6 +139,8 @@ async function hookguardSetup(scheme, size, payload) {
     signed = core.sign.standardWebhooks({ secret: whsk, body, id: 'msg_bench_0001' });
   } else if (PRESETS.includes(scheme)) {
     return presetSetup(core, scheme, size, payload);
+  } else if (scheme === 'twilio' || scheme === 'twilio-json') {
+    return twilioSetup(core, size, scheme === 'twilio-json', payload);
   } else {
     const secret = scheme === 'stripe' ? `whsec_${randomBytes(24).toString('hex')}` : randomBytes(24).toString('hex');
     schemeValue = core[scheme]({ secret });
@@ -287,6 +301,12 @@ const SETUPS = {
   async 'paddle-sdk-noparse'(size) {
     return paddleSetup(size, false);
   },
+  async 'twilio-sdk'(size) {
+    return twilioVendorSetup(size, false);
+  },
+  async 'twilio-sdk-json'(size) {
+    return twilioVendorSetup(size, true);
+  },
   async 'square-sdk'(size) {
     const { WebhooksHelper } = await import('square');
     return squareSetup(size, (requestBody, signatureHeader, signatureKey, notificationUrl) => WebhooksHelper.verifySignature({ requestBody, signatureHeader, signatureKey, notificationUrl }));
@@ -296,6 +316,82 @@ const SETUPS = {
     return squareSetup(size, (requestBody, signatureHeader, signatureKey, notificationUrl) => WebhooksHelper.isValidWebhookEventSignature(requestBody, signatureHeader, signatureKey, notificationUrl));
   },
 };
+
+const TWILIO_BASE = 'https://hooks.example.com';
+const TWILIO_AUTH_TOKEN = '12345678901234567890123456789012';
+
+/** A Twilio SMS webhook's form body of exactly `size` bytes (the message text padded to it). */
+function twilioForm(size) {
+  const params = {
+    AccountSid: 'AC0123456789abcdef0123456789abcdef',
+    MessageSid: EVENT_ID,
+    From: '+15005550001',
+    To: '+15005550006',
+    Body: '',
+    NumMedia: '0',
+    ApiVersion: '2010-04-01',
+  };
+  const base = new URLSearchParams(params).toString().length;
+  if (base + 12 > size) throw new Error(`size ${size} is below the smallest Twilio form`);
+  // Words and percent-encoded punctuation, as a text message has.
+  const text = 'Hello, world! Ça va? '.repeat(Math.ceil(size / 10));
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (new URLSearchParams({ ...params, Body: text.slice(0, mid) }).toString().length <= size) lo = mid;
+    else hi = mid - 1;
+  }
+  const form = new URLSearchParams({ ...params, Body: text.slice(0, lo) }).toString();
+  const body = Buffer.from(form + '+'.repeat(size - form.length)); // a '+' is a space: the message ends in blanks
+  if (body.length !== size) throw new Error(`twilio form is ${body.length} bytes, wanted ${size}`);
+  return body;
+}
+
+/** What either verifier is given: the public URL Twilio called, the signed headers, the body. */
+function twilioDelivery(core, size, json) {
+  if (!json) {
+    const body = twilioForm(size);
+    const path = '/twilio/sms?tenant=acme';
+    return { path, url: `${TWILIO_BASE}${path}`, body, headers: core.sign.twilio({ secret: TWILIO_AUTH_TOKEN, url: `${TWILIO_BASE}${path}`, body }) };
+  }
+  const body = makeBody(size, EVENT_ID);
+  const path = `/twilio/events?bodySHA256=${createHash('sha256').update(body).digest('hex')}`;
+  return { path, url: `${TWILIO_BASE}${path}`, body, headers: core.sign.twilio({ secret: TWILIO_AUTH_TOKEN, url: `${TWILIO_BASE}${path}`, body }) };
+}
+
+function twilioSetup(core, size, json, payload) {
+  const d = twilioDelivery(core, size, json);
+  const verifier = core.createVerifier({ scheme: core.twilio({ secret: TWILIO_AUTH_TOKEN, publicUrl: TWILIO_BASE }), replay: false });
+  const request = { method: 'POST', url: d.path, headers: nodeHeaders(size, d.headers), body: d.body, remoteAddress: '127.0.0.1' };
+  const badRequest = { ...request, body: tamper(d.body) };
+  if (payload) {
+    return {
+      fn: async () => (await verifier.verify(request)).payload,
+      tampered: async () => (await verifier.verify(badRequest)).payload,
+      ok: (p) => (json ? p?.id : p?.MessageSid) === EVENT_ID,
+    };
+  }
+  return { fn: () => verifier.verify(request), tampered: () => verifier.verify(badRequest), ok: (w) => w?.keyId === 'key-0' && w.rawBody === d.body };
+}
+
+async function twilioVendorSetup(size, json) {
+  const { default: twilioLib } = await import('twilio');
+  const core = await loadCore();
+  const d = twilioDelivery(core, size, json);
+  const signature = d.headers['x-twilio-signature'];
+  const bad = tamper(d.body);
+  if (json) {
+    const run = (b) => twilioLib.validateRequestWithBody(TWILIO_AUTH_TOKEN, signature, d.url, utf8(b));
+    return { fn: () => run(d.body), tampered: () => run(bad), ok: (r) => r === true };
+  }
+  // The parameters come from the raw body as a form parser gives them; on success they are the payload.
+  const run = (b) => {
+    const params = Object.fromEntries(new URLSearchParams(utf8(b)));
+    return twilioLib.validateRequest(TWILIO_AUTH_TOKEN, signature, d.url, params) ? params : false;
+  };
+  return { fn: () => run(d.body), tampered: () => run(bad), ok: (p) => p?.MessageSid === EVENT_ID };
+}
 
 // Paddle's SDK takes the body as a string (the conversion is part of its cost) and refuses a ts more than
 // 5 s old: the header is signed a day ahead so the row never fails on time (the SDK has no lower bound).
