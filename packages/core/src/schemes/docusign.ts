@@ -27,9 +27,9 @@ export function docusign(options: DocuSignOptions = {}): Scheme {
   const prepareKeys = prepareUtf8Secrets('docusign');
   const max = options.maxSignatures ?? 16;
   if (!Number.isInteger(max) || max < 1 || max > 100) throw new WebhookConfigError('docusign: maxSignatures must be an integer from 1 to 100');
-  // Verification is synchronous: one buffer per scheme serves every request. The base64 texts are
-  // decoded straight into it and compared with one HMAC per key, so a request stuffed with `max` wrong
-  // signatures costs about one honest delivery.
+  // Verification is synchronous: one candidate set per scheme serves every request. The base64 texts
+  // are compared, in constant time, with the canonical base64 of one HMAC per key, so a request stuffed
+  // with `max` wrong signatures costs little more than one honest delivery.
   const slots = new HmacCandidates('base64', 32, max);
   return {
     name: 'docusign',

@@ -21,8 +21,8 @@ const CANDIDATES = new HmacCandidates('hex', 32, MAX_H1);
 // HMAC-SHA256 of `{ts}:{body}`, at least one h1 (one per secret while a secret rotates). Paddle re-signs
 // retries with a fresh ts; the event_id in the signed body stays, so it is the replay identity. The
 // header is read as parseSignatureHeader() reads it (at most 16 entries, `ts` once, at most 4 h1), in
-// place: the h1 texts are decoded straight into CANDIDATES and compared with one HMAC per secret, so a
-// header stuffed with wrong h1 entries costs about one honest delivery.
+// place: the h1 texts are compared in constant time with the hex of one HMAC per secret, so a
+// header stuffed with wrong h1 entries costs little more than one honest delivery.
 
 /** Paddle Billing: `Paddle-Signature: ts=..;h1=..[;h1=..]`, HMAC-SHA256 of `ts:body`. */
 export function paddle(options: PaddleOptions = {}): Scheme {

@@ -20,8 +20,8 @@ const CANDIDATES = new HmacCandidates('hex', 32, MAX_V1);
 // `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>]`, HMAC-SHA256 of the body, one v1 per signing secret while
 // one rotates; other versions ignored. X-Webhook-Id repeats on retries but is not signed: reported, and
 // the replay identity is the digest of the body. The header is read as parseSignatureHeader() reads it
-// (at most 16 entries, at most 4 v1), in place: the v1 texts are decoded straight into CANDIDATES and
-// compared with one HMAC per secret, so a header stuffed with wrong v1 entries costs about one honest
+// (at most 16 entries, at most 4 v1), in place: the v1 texts are compared in constant time with the hex
+// of one HMAC per secret, so a header stuffed with wrong v1 entries costs little more than one honest
 // delivery.
 
 /** PagerDuty v3 webhooks: a comma-separated `v1=<hex>` list (several during rotation), HMAC-SHA256 of the body. */
