@@ -27,6 +27,18 @@ function mediaType(request: FastifyRequestLike): string {
   return typeof type === 'string' ? type.split(';', 1)[0]!.trim().toLowerCase() : '';
 }
 
+/**
+ * Could Fastify hand this body to one of these parsers? Fastify 4 (Nest 10 and 11) matches a
+ * parser by substring (`application/jsonl` reaches the JSON parser), Fastify 5 by media type: the
+ * bound applies to every content type that contains one of them, so none reaches the unlimited parser.
+ */
+function mayReachParser(request: FastifyRequestLike): boolean {
+  const type = request.headers['content-type'];
+  if (typeof type !== 'string') return false;
+  const lower = type.toLowerCase();
+  return PARSED.some((t) => lower.includes(t));
+}
+
 /** A stream of `body`, reporting `encodedLength` read off the wire (Fastify checks it against Content-Length). */
 function replay(body: Buffer, encodedLength: number): Readable {
   const stream = new Readable({ read() {} });
@@ -44,7 +56,7 @@ function replay(body: Buffer, encodedLength: number): Readable {
  */
 export function useFastifyWebhookBodyParser(app: NestFastifyLike, fastify: FastifyLike, limit: number): void {
   fastify.addHook('preParsing', async (request, _reply, payload) => {
-    if (!PARSED.includes(mediaType(request))) return payload;
+    if (!mayReachParser(request)) return payload;
     try {
       const body = await readRawBody(payload, { limit, consumedHint: 'register useWebhookBodyParser before other preParsing hooks that read the body' });
       request.rawBody = body;
@@ -70,7 +82,7 @@ export function useFastifyWebhookBodyParser(app: NestFastifyLike, fastify: Fasti
     let parsed: unknown;
     try {
       // As Nest's own Fastify parsers read them: JSON, and querystring for forms.
-      parsed = mediaType(req) === 'application/json' ? (body.length === 0 ? undefined : JSON.parse(text)) : parseQuery(text);
+      parsed = mediaType(req).includes('application/json') ? (body.length === 0 ? undefined : JSON.parse(text)) : parseQuery(text);
     } catch (error) {
       deferParseError(req, Object.assign(new Error('the body is not valid JSON'), { type: 'entity.parse.failed', cause: error }));
     }
