@@ -1,6 +1,6 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { HookguardPluginOptions } from './types.js';
-import { routeHooks } from './lib/route-hooks.js';
+import { metHookguard, refuseUnverified, routeHooks } from './lib/route-hooks.js';
 import { settingsFrom } from './lib/settings.js';
 
 type Hook = (...args: never[]) => unknown;
@@ -21,6 +21,14 @@ async function hookguardPlugin(app: FastifyInstance, options: HookguardPluginOpt
   const defaults: HookguardPluginOptions = {};
   if (options?.onError !== undefined) defaults.onError = options.onError;
   if (options?.problemDetail !== undefined) defaults.problemDetail = options.problemDetail;
+  // Fail closed: a route declared with config.webhook before this plugin loaded (`app.register`
+  // without await) never got the hooks below. App-level hooks reach every route of the scope,
+  // whenever it was declared, so such a route is refused here instead of running unverified.
+  app.addHook('preValidation', (request, reply, done) => {
+    const config = (request as unknown as { routeOptions?: { config?: { webhook?: unknown } } }).routeOptions?.config;
+    if (config?.webhook === undefined || metHookguard(request)) return done();
+    refuseUnverified(reply, defaults.problemDetail ?? true, 'this route names config.webhook but was declared before the hookguard plugin loaded; await app.register(hookguard) before declaring it');
+  });
   app.addHook('onRoute', (route: RouteOptions) => {
     const webhook = route.config?.webhook;
     if (webhook === undefined) return;

@@ -117,3 +117,26 @@ for (const { name, create } of FASTIFY_VERSIONS) {
     });
   });
 }
+
+for (const { name, create } of FASTIFY_VERSIONS) {
+  test(`${name}: a config.webhook route declared before the plugin loaded (register not awaited) is refused, never run unverified`, async () => {
+    const app = create();
+    let runs = 0;
+    void app.register((await import('@hookguard/fastify')).hookguard);
+    app.post('/early', { config: { webhook: { scheme: standardWebhooks({ secret }) } } }, async () => {
+      runs++;
+      return { ran: true };
+    });
+    const server = await listen(app);
+    try {
+      const r = await send(`${server.url}/early`, { headers: JSON_TYPE, body: '{"a":1}' });
+      assert.equal(r.status, 500);
+      assert.equal(r.json().code, 'RAW_BODY_UNAVAILABLE');
+      assert.match(r.json().detail, /before the hookguard plugin loaded/);
+      await settleTime();
+      assert.equal(runs, 0);
+    } finally {
+      await server.close();
+    }
+  });
+}

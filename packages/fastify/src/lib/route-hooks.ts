@@ -27,6 +27,17 @@ interface State {
 const ANSWERED = 'answered';
 type Held = FastifyRequest & { [STATE]?: State | typeof ANSWERED };
 
+/** Did hookguard's preParsing hook see this request (verified it, or answered it)? */
+export function metHookguard(request: FastifyRequest): boolean {
+  return (request as Held)[STATE] !== undefined;
+}
+
+/** The gate's answer for a request that hookguard never saw, on a route that asked for it. */
+export function refuseUnverified(reply: FastifyReply, detail: boolean, why: string): FastifyReply {
+  const error = new WebhookVerificationError('RAW_BODY_UNAVAILABLE', { detail: why });
+  return sendAnswer(reply, rejectionResponse(error, { detail }));
+}
+
 export interface RouteHookSettings {
   verifier: Verifier;
   onError: 'respond' | 'throw';
@@ -141,9 +152,8 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
     const state = (request as Held)[STATE];
     if (state === ANSWERED) return;
     if (state === undefined) {
-      const error = new WebhookVerificationError('RAW_BODY_UNAVAILABLE', { detail: "hookguard's preParsing hook did not run for this route; keep the route's preParsing hooks from verifyWebhook()" });
       (request as Held)[STATE] = ANSWERED;
-      sendAnswer(reply, rejectionResponse(error, { detail }));
+      refuseUnverified(reply, detail, "hookguard's preParsing hook did not run for this route; keep the route's preParsing hooks from verifyWebhook()");
       return;
     }
     // Core's parse of the verified bytes, the same payload every adapter hands over (and what a
