@@ -8,8 +8,10 @@ import { send, whsec } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const server = fileURLToPath(new URL('./runtime/server.js', import.meta.url));
+// Bun's postinstall (skipped by npm 11's allowScripts) moves its binary into bun/bin/bun.exe.
+const bunBin = [`${root}node_modules/@oven/bun-linux-x64/bin/bun`, `${root}node_modules/bun/bin/bun.exe`].find((p) => existsSync(p)) ?? `${root}node_modules/bun/bin/bun.exe`;
 const runtimes = [
-  { name: 'bun', bin: `${root}node_modules/@oven/bun-linux-x64/bin/bun`, args: [server] },
+  { name: 'bun', bin: bunBin, args: [server] },
   { name: 'deno', bin: `${root}node_modules/@deno/linux-x64-glibc/deno`, args: ['run', '-A', '--no-prompt', server] },
 ];
 
@@ -43,7 +45,9 @@ function start(bin: string, args: string[], secret: string): Promise<{ child: Ch
 }
 
 for (const runtime of runtimes) {
-  test(`smoke: withWebhook under ${runtime.name} on 127.0.0.1 (200 signed, 401 MISSING_SIGNATURE unsigned)`, { skip: !existsSync(runtime.bin) && `${runtime.bin} not installed`, timeout: 60_000 }, async () => {
+  test(`smoke: withWebhook under ${runtime.name} on 127.0.0.1 (200 signed, 401 MISSING_SIGNATURE unsigned)`, { timeout: 60_000 }, async () => {
+    // A devDependency: missing means a broken install, which must fail, never skip.
+    assert.ok(existsSync(runtime.bin), `${runtime.bin} is missing: run npm ci (the runtime is a devDependency of @hookguard/web)`);
     const secret = whsec();
     const { child, port } = await start(runtime.bin, runtime.args, secret);
     try {

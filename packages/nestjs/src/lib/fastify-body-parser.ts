@@ -1,6 +1,6 @@
 import { parse as parseQuery } from 'node:querystring';
 import { Readable } from 'node:stream';
-import { isWebhookVerificationError, readRawBody, type WebhookVerificationError } from '@hookguard/core';
+import { DRAIN_MAX_BYTES, isWebhookVerificationError, readRawBody, type WebhookVerificationError } from '@hookguard/core';
 import { deferParseError, getDeferredParseError } from './deferred-parse-error.js';
 
 /** The parts of Fastify's instance used here (Nest's FastifyAdapter.getInstance()). */
@@ -19,8 +19,10 @@ export interface NestFastifyLike {
 
 const PARSED = ['application/json', 'application/x-www-form-urlencoded'];
 // The preParsing hook is the bound; Fastify's own (checked on Content-Length first) would answer
-// an oversized webhook with its 413 before any guard could, so it is lifted for these two types.
-const NO_FASTIFY_LIMIT = Number.MAX_SAFE_INTEGER;
+// an oversized webhook with its 413 before any guard could, so it is raised past the hook's bound
+// by core's drain allowance — and no further: whatever reaches these parsers without meeting the
+// hook (a content type the hook's match misses) is still held to a fixed number of bytes.
+const fastifyLimit = (limit: number): number => limit + DRAIN_MAX_BYTES;
 
 function mediaType(request: FastifyRequestLike): string {
   const type = request.headers['content-type'];
@@ -71,7 +73,7 @@ export function useFastifyWebhookBodyParser(app: NestFastifyLike, fastify: Fasti
   });
   // With `done` declared: Nest 10 and 11 wait for it, Nest 12 completes through it.
   // (Nest adds the app's rawBody flag itself, and then keeps `body` in req.rawBody.)
-  app.useBodyParser(PARSED, { bodyLimit: NO_FASTIFY_LIMIT }, (req, body, done) => {
+  app.useBodyParser(PARSED, { bodyLimit: fastifyLimit(limit) }, (req, body, done) => {
     if (getDeferredParseError(req) !== undefined) {
       // Too large, deferred above: there are no bytes to keep or parse.
       delete req.rawBody;
