@@ -51,7 +51,7 @@ export { fromCertificate, type FromCertificateOptions } from './tenants/from-cer
 export { fromKeyId, type FromKeyIdOptions } from './tenants/from-key-id.js';
 export { accountClaim } from './account-claim.js';
 export { sign } from './sign.js';
-export { MAX_ID_LENGTH, MAX_TENANT_ID_LENGTH, MAX_ASYMMETRIC_VERIFICATIONS, DRAIN_MAX_BYTES, DRAIN_MAX_MS } from './limits.js';
+export { MAX_ID_LENGTH, MAX_TENANT_ID_LENGTH, MAX_ASYMMETRIC_VERIFICATIONS, MAX_HTTP_SIGNATURE_LABELS, DRAIN_MAX_BYTES, DRAIN_MAX_MS } from './limits.js';
 export type { SignStandardWebhooksInput } from './sign/sign-standard-webhooks.js';
 export type { SignStripeInput } from './sign/sign-stripe.js';
 export type { SignGitHubInput } from './sign/sign-github.js';

@@ -1,5 +1,4 @@
 import type { WebhookHeaders } from '../types.js';
-import { MAX_ASYMMETRIC_VERIFICATIONS } from '../limits.js';
 import { readHeader } from './headers.js';
 import { isInnerList, parseDictionary, type Bounds, type Dictionary } from './structured-fields.js';
 
@@ -10,16 +9,8 @@ import { isInnerList, parseDictionary, type Bounds, type Dictionary } from './st
  */
 export const SIGNATURE_FIELD_BOUNDS: Bounds = { maxLength: 8192, maxMembers: 8, maxItems: 32, maxParams: 16 };
 
-/**
- * Labels one request may have verified by httpSignature(), in order (the configured labels, else the
- * sender's): a label that names no key of this verifier (by keyid and alg) is skipped at no cost; the
- * others are verified against the keys they name (a keyid: that key; none: each key of the algorithm,
- * newest first, as every HMAC scheme tries each of its secrets). A third such label is SIGNATURE_MISMATCH
- * without any work. So the headers decide nothing beyond 2 labels, and public-key verifications also
- * stay within the request's MAX_ASYMMETRIC_VERIFICATIONS, shared by every scheme.
- * Two covers every rotation state (the sender signing with its old and its new key).
- */
-export const MAX_HTTP_SIGNATURE_LABELS = MAX_ASYMMETRIC_VERIFICATIONS;
+// The label bound is a public limit (limits.ts, SECURITY.md); re-exported for the scheme and its tests.
+export { MAX_HTTP_SIGNATURE_LABELS } from '../limits.js';
 
 /** The keyids of a request's signatures (those labelled `labels`, when given), for tenant resolution. */
 export function signatureKeyIds(headers: WebhookHeaders, labels: readonly string[] | undefined): { keyids: string[] } | { missing: true } | { malformed: string } {

@@ -1,7 +1,7 @@
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { MAX_ID_LENGTH } from '../limits.js';
 
-export { MAX_ID_LENGTH, MAX_TENANT_ID_LENGTH, MAX_ASYMMETRIC_VERIFICATIONS } from '../limits.js';
+export { MAX_ID_LENGTH, MAX_TENANT_ID_LENGTH, MAX_ASYMMETRIC_VERIFICATIONS, MAX_HTTP_SIGNATURE_LABELS } from '../limits.js';
 
 /** A header id within the cap, else MALFORMED_SIGNATURE: ids end up in replay keys and logs. */
 export function checkedId(id: string | undefined, header: string, scheme: string): string | undefined {
