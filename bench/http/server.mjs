@@ -182,10 +182,10 @@ async function fastifyApp(hand) {
     });
   } else {
     const { verifyWebhook } = await import('@hookguard/fastify');
-    fastify.post('/webhooks', verifyWebhook({ verifier: await hookguardVerifier() }), async () => {
+    fastify.post('/webhooks', verifyWebhook({ verifier: await hookguardVerifier() }, async () => {
       handled++;
       return { received: true };
-    });
+    }));
   }
   await fastify.ready();
   return { server: app };

@@ -19,25 +19,24 @@ export async function startFastify(flavour: 'fastify5' | 'fastify4', store?: Rep
   };
   // What a Fastify app's error handler does: the error's status, else 500.
   app.setErrorHandler((error: { status?: number; statusCode?: number }, _request, reply) => reply.code(error.statusCode ?? error.status ?? 500).send({ error: 'handler failed' }));
-  app.post('/webhooks/:tenant', verifyWebhook(o.tenants), handler('tenants'));
-  app.post('/github', verifyWebhook(o.github), handler('github'));
-  app.post('/stripe', verifyWebhook(o.stripe), handler('stripe'));
-  app.post('/strict/:tenant', verifyWebhook(o.strict), handler('strict'));
-  app.post('/down/:tenant', verifyWebhook(o.down), handler('down'));
-  app.post('/large/:tenant', verifyWebhook(o.large), handler('large'));
-  app.post('/twilio', verifyWebhook(o.twilio), handler('twilio'));
-  app.post('/twilio-untrusted', verifyWebhook(o.twilioUntrusted), handler('twilioUntrusted'));
-  app.post('/http-signature', verifyWebhook(o.httpSignature), handler('httpSignature'));
-  app.post('/pagerduty', verifyWebhook(o.pagerduty), handler('pagerduty'));
+  app.post('/webhooks/:tenant', verifyWebhook(o.tenants, handler('tenants')));
+  app.post('/github', verifyWebhook(o.github, handler('github')));
+  app.post('/stripe', verifyWebhook(o.stripe, handler('stripe')));
+  app.post('/strict/:tenant', verifyWebhook(o.strict, handler('strict')));
+  app.post('/down/:tenant', verifyWebhook(o.down, handler('down')));
+  app.post('/large/:tenant', verifyWebhook(o.large, handler('large')));
+  app.post('/twilio', verifyWebhook(o.twilio, handler('twilio')));
+  app.post('/twilio-untrusted', verifyWebhook(o.twilioUntrusted, handler('twilioUntrusted')));
+  app.post('/http-signature', verifyWebhook(o.httpSignature, handler('httpSignature')));
+  app.post('/pagerduty', verifyWebhook(o.pagerduty, handler('pagerduty')));
   // One verifier for both methods; it answers Adobe's verification GET itself (the handler never runs).
-  const adobe = verifyWebhook(o.adobe);
-  app.route({ method: ['GET', 'POST'], url: '/adobe', ...adobe, handler: handler('adobe') });
+  app.route({ method: ['GET', 'POST'], url: '/adobe', ...verifyWebhook(o.adobe, handler('adobe')) });
   // Another plugin's preParsing hook read the body first: the exact bytes are gone.
   await app.register(async (scope) => {
     scope.addHook('preParsing', async (_request, _reply, payload) => {
       for await (const _chunk of payload) void _chunk;
     });
-    scope.post('/parsed/:tenant', verifyWebhook(routeOptions(log).tenants), handler('parsed'));
+    scope.post('/parsed/:tenant', verifyWebhook(routeOptions(log).tenants, handler('parsed')));
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

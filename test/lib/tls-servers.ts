@@ -106,7 +106,7 @@ async function startFastifyTls(flavour: 'fastify5' | 'fastify4', v: TlsVerifiers
   const options = (tls ? { https: tls } : {}) as Record<string, never>;
   const app = (flavour === 'fastify4' ? Fastify4(options) : Fastify5(options)) as unknown as FastifyInstance;
   for (const route of Object.keys(v) as TlsRoute[]) {
-    app.post(`/${route}/:tenant`, fastifyVerify({ verifier: v[route] }), async (request) => answer(request.webhook ?? undefined));
+    app.post(`/${route}/:tenant`, fastifyVerify({ verifier: v[route] }, async (request) => answer(request.webhook ?? undefined)));
   }
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;

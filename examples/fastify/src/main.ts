@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { verifyWebhook } from '@hookguard/fastify';
 import { RedisReplayStore } from '@hookguard/redis';
-import { accountClaim, all, fromParam, github, mtls, standardWebhooks, type TenantConfig } from '@hookguard/core';
+import { accountClaim, all, createVerifier, fromParam, github, mtls, standardWebhooks, type TenantConfig } from '@hookguard/core';
 
 // Demo data: in a real app this is your database or secrets manager. A Map, not a plain object:
 // `tenants['constructor']` would find Object's own members.
@@ -18,7 +18,7 @@ const replay = process.env.REDIS_URL ? { store: new RedisReplayStore({ url: proc
 const onRejected = (error: { code: string }, request: { url: string }) => console.log(`rejected ${request.url}: ${error.code}`);
 
 // Built once and shared by both servers (HTTP and, with MTLS_DIR, HTTPS): one tenant cache, one replay store.
-const tenantRoute = verifyWebhook({
+const tenantVerifier = createVerifier({
   scheme: standardWebhooks(),
   tenants: { resolve: fromParam('tenant'), lookup: async (id) => tenants.get(id) },
   claims: accountClaim('account'),
@@ -26,15 +26,15 @@ const tenantRoute = verifyWebhook({
   replay,
   onRejected,
 });
-const githubRoute = verifyWebhook({ scheme: github({ secret: process.env.GITHUB_WEBHOOK_SECRET ?? 'demo-github-secret' }), replay });
+const githubVerifier = createVerifier({ scheme: github({ secret: process.env.GITHUB_WEBHOOK_SECRET ?? 'demo-github-secret' }), replay });
 
 // Mutual TLS (certificate AND signature), when MTLS_DIR holds a server certificate and the tenants'
 // CAs (`npm run demo` makes a throwaway PKI there). Each tenant's certificates must come from its own CA.
 const mtlsDir = process.env.MTLS_DIR;
 const read = (file: string) => readFileSync(join(mtlsDir!, file), 'utf8');
 const revokedSerials = (process.env.MTLS_REVOKED_SERIALS ?? '').split(',').filter(Boolean);
-const mtlsRoute = mtlsDir
-  ? verifyWebhook({
+const mtlsVerifier = mtlsDir
+  ? createVerifier({
       scheme: all(mtls({ ca: read('root.pem') }), standardWebhooks()),
       tenants: {
         resolve: fromParam('tenant'),
@@ -49,7 +49,8 @@ const mtlsRoute = mtlsDir
   : undefined;
 
 function routes(app: FastifyInstance): FastifyInstance {
-  app.post('/webhooks/:tenant', tenantRoute, async (request, reply) => {
+  // The handler goes into verifyWebhook: hookguard settles the replay key only once it has returned.
+  app.post('/webhooks/:tenant', verifyWebhook({ verifier: tenantVerifier }, async (request, reply) => {
     const webhook = request.webhook!;
     const payload = request.body as { type?: string; simulate?: string };
     // Simulate a transient failure once, to show that the sender's retry is processed.
@@ -59,17 +60,17 @@ function routes(app: FastifyInstance): FastifyInstance {
     }
     console.log(`processed ${webhook.id} for ${webhook.tenant} (${payload.type}) with key ${webhook.keyId}`);
     return { processed: webhook.id, tenant: webhook.tenant };
-  });
-  app.post('/github', githubRoute, async (request) => {
+  }));
+  app.post('/github', verifyWebhook({ verifier: githubVerifier }, async (request) => {
     console.log(`github ${String(request.headers['x-github-event'])} delivery ${request.webhook!.id}`);
     return { processed: request.webhook!.id };
-  });
-  if (mtlsRoute)
-    app.post('/mtls/:tenant', mtlsRoute, async (request) => {
+  }));
+  if (mtlsVerifier)
+    app.post('/mtls/:tenant', verifyWebhook({ verifier: mtlsVerifier }, async (request) => {
       const webhook = request.webhook!;
       console.log(`processed ${webhook.id} for ${webhook.tenant} over mTLS (${webhook.peer?.certificate?.subject.split('\n')[0]})`);
       return { processed: webhook.id, tenant: webhook.tenant };
-    });
+    }));
   return app;
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { HookguardPluginOptions } from './types.js';
-import { metHookguard, refuseUnverified, routeHooks } from './lib/route-hooks.js';
+import { metHookguard, refuseUnverified, routeHooks, type Handler } from './lib/route-hooks.js';
 import { settingsFrom } from './lib/settings.js';
 
 type Hook = (...args: never[]) => unknown;
@@ -37,11 +37,12 @@ async function hookguardPlugin(app: FastifyInstance, options: HookguardPluginOpt
     const hooks = routeHooks(settings);
     const r = route as unknown as Record<string, unknown>;
     // Verification first among the route's own hooks (the exact bytes, and the gate before any
-    // other preValidation); the handler mark last, right before the handler; settle first on send.
+    // other preValidation); the status noted first on send; the handler wrapped, so the key is
+    // settled only once it has returned.
     r.preParsing = [hooks.preParsing, ...list(r.preParsing)];
     r.preValidation = [hooks.preValidation, ...list(r.preValidation)];
-    r.preHandler = [...list(r.preHandler), hooks.preHandler];
     r.onSend = [hooks.onSend, ...list(r.onSend)];
+    r.handler = hooks.wrap(r.handler as Handler);
     r.bodyLimit = Math.max(typeof r.bodyLimit === 'number' ? r.bodyLimit : 0, settings.verifier.maxBodyBytes);
   });
 }

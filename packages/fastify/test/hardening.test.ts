@@ -28,7 +28,7 @@ for (const { name, create } of FASTIFY_VERSIONS) {
         handled++;
         return { handled: true };
       };
-      app.post('/hooks', verifyWebhook({ scheme: standardWebhooks({ secret }), maxBodyBytes: 1024, onRejected: (e) => void rejected.push(e.code) }), handler);
+      app.post('/hooks', verifyWebhook({ scheme: standardWebhooks({ secret }), maxBodyBytes: 1024, onRejected: (e) => void rejected.push(e.code) }, handler));
       // Another plugin's preParsing on a scope reads the body first.
       await app.register(async (scope) => {
         scope.addHook('preParsing', async (_request, _reply, payload) => {
@@ -36,17 +36,17 @@ for (const { name, create } of FASTIFY_VERSIONS) {
             // Drained.
           }
         });
-        scope.post('/drained', verifyWebhook({ scheme: standardWebhooks({ secret }) }), handler);
+        scope.post('/drained', verifyWebhook({ scheme: standardWebhooks({ secret }) }, handler));
       });
       // The route's own preParsing replaced hookguard's (a spread in the wrong order).
-      app.post('/clobbered', { ...verifyWebhook({ scheme: standardWebhooks({ secret }) }), preParsing: [] }, handler);
+      app.post('/clobbered', { ...verifyWebhook({ scheme: standardWebhooks({ secret }) }, handler), preParsing: [] });
       await app.register(async (scope) => {
         scope.setErrorHandler((error: FastifyError, _request, reply) => {
           const code = isWebhookVerificationError(error) ? (error as unknown as WebhookVerificationError).code : 'other';
           errorHandler.push(code);
           return reply.code(error.statusCode ?? 500).send({ mine: code });
         });
-        scope.post('/throwing', verifyWebhook({ scheme: standardWebhooks({ secret }), onError: 'throw' }), handler);
+        scope.post('/throwing', verifyWebhook({ scheme: standardWebhooks({ secret }), onError: 'throw' }, handler));
       });
       server = await listen(app);
     });

@@ -55,7 +55,7 @@ for (const { name, create } of FASTIFY_VERSIONS) {
         }
         return { processed: id };
       };
-      app.post('/hooks', verifyWebhook({ scheme: standardWebhooks({ secret }) }), handler);
+      app.post('/hooks', verifyWebhook({ scheme: standardWebhooks({ secret }) }, handler));
       // A tenant whose lookup waits, so the client can leave before the handler would run.
       app.post('/slow/:tenant', {
         ...verifyWebhook({
@@ -68,11 +68,11 @@ for (const { name, create } of FASTIFY_VERSIONS) {
               return { secrets: [secret] };
             },
           },
-        }),
+        }, handler),
         onRequest: async (request: FastifyRequest) => {
           request.raw.socket.once('close', () => slowTenant.closed.resolve());
         },
-      }, handler);
+      });
       server = await listen(app);
     });
     after(() => server.close());

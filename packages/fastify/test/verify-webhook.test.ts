@@ -19,10 +19,10 @@ for (const { name, create } of FASTIFY_VERSIONS) {
       // @fastify/formbody 8 is for Fastify 5; on Fastify 4 a hand-written form parser stands in.
       if (name === 'Fastify 5') await app.register(formbody);
       else app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
-      app.post('/hooks', verifyWebhook({ scheme: standardWebhooks({ secret }), maxBodyBytes: 4096 }), async (request) => {
+      app.post('/hooks', verifyWebhook({ scheme: standardWebhooks({ secret }), maxBodyBytes: 4096 }, async (request) => {
         runs.push(request.webhook!.id!);
         return { got: request.body, id: request.webhook!.id, raw: request.webhook!.rawBody.length };
-      });
+      }));
       // The plugin form: config.webhook, merged with the route's own hooks.
       app.post('/plugin/:tenant', {
         config: { webhook: { scheme: standardWebhooks(), tenants: { resolve: fromParam(), lookup: async (id: string) => (id === 'acme' ? { secrets: [secret] } : undefined) } } },
@@ -32,12 +32,12 @@ for (const { name, create } of FASTIFY_VERSIONS) {
       }, async (request) => ({ tenant: request.webhook!.tenant, mine: (request as unknown as { mine?: boolean }).mine === true, got: request.body }));
       // A body schema validates core's payload.
       app.post('/schema', {
-        ...verifyWebhook({ scheme: standardWebhooks({ secret }) }),
+        ...verifyWebhook({ scheme: standardWebhooks({ secret }) }, async (request) => ({ ok: true, type: (request.body as { type: string }).type })),
         schema: { body: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } } },
-      }, async (request) => ({ ok: true, type: (request.body as { type: string }).type }));
+      });
       // An ordinary route in the same app: Fastify's own JSON parsing and errors, untouched.
       app.post('/plain', async (request) => ({ echo: request.body }));
-      app.post('/form-twilio', verifyWebhook({ scheme: twilio({ secret: 'tw-token-0123', publicUrl: 'https://hooks.example.com' }) }), async (request) => ({ from: (request.body as Record<string, string>).From }));
+      app.post('/form-twilio', verifyWebhook({ scheme: twilio({ secret: 'tw-token-0123', publicUrl: 'https://hooks.example.com' }) }, async (request) => ({ from: (request.body as Record<string, string>).From })));
       server = await listen(app);
     });
     after(() => server.close());

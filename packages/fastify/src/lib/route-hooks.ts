@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import {
   isAcknowledgement,
   isWebhookVerificationError,
@@ -15,12 +15,21 @@ import { toWebhookRequest } from './to-webhook-request.js';
 
 const CONSUMED_HINT = 'an earlier preParsing hook read the body; let hookguard read it first (its hook is the route\'s own)';
 
-// Per request: the delivery's reservation and whether the handler was reached. A symbol, so no
+// Per request: the delivery's reservation and where its handler and answer are. A symbol, so no
 // enumerable field shows up on the request.
 const STATE = Symbol('hookguard.fastify.state');
 interface State {
   webhook: VerifiedWebhook;
+  /** The wrapped handler was entered. */
   started: boolean;
+  /** The handler returned, resolved, threw or rejected. */
+  finished: boolean;
+  /** The raw response finished or closed: no other answer can follow. */
+  ended: boolean;
+  /** The status of the last answer that went through onSend (what was meant to be sent). */
+  meant?: number;
+  /** The status the raw response finished with (what was sent). */
+  sent?: number;
   settled: boolean;
 }
 // Set when hookguard answered in preParsing (a rejection, a handshake, a hang-up).
@@ -44,11 +53,14 @@ export interface RouteHookSettings {
   detail: boolean;
 }
 
+export type Handler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => unknown;
+
 export interface RouteHooks {
   preParsing: (request: FastifyRequest, reply: FastifyReply, payload: Readable) => Promise<Readable | undefined>;
   preValidation: (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
-  preHandler: (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
   onSend: (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => void;
+  /** The route's handler behind hookguard's last gate, so the settlement knows when it ran and ended. */
+  wrap: (handler: Handler) => Handler;
 }
 
 function ignore(): void {}
@@ -78,17 +90,47 @@ function gone(request: FastifyRequest, reply: FastifyReply): boolean {
   return reply.raw.destroyed || request.raw.socket?.destroyed === true;
 }
 
-/** Settles once: the handler's answer commits (< 500) or releases; an answer before the handler releases. */
-function settle(state: State, status: number): void {
-  if (state.settled) return;
+/**
+ * Settles once, when the outcome can no longer change. A handler that never ran: release, as soon
+ * as the answer is out. One that ran: only after it has returned (never while it runs, whoever
+ * answered meanwhile: a timeout hook's 503 must not let a second copy in beside it) and the answer
+ * is out; then the status the sender got decides, < 500 commit, else release. A client that hung
+ * up gets the status that was meant for it.
+ */
+function trySettle(state: State): void {
+  if (state.settled || !state.ended) return;
+  if (!state.started) {
+    state.settled = true;
+    state.webhook.release().catch(ignore);
+    return;
+  }
+  const status = state.sent ?? state.meant;
+  // No answer yet from a handler that has not returned, or a callback-style one still to answer.
+  if (!state.finished || status === undefined) return;
   state.settled = true;
   // A store failure cannot change an answer already on its way; core reports it to onSettleFailed
   // and the reservation expires after replay.inFlightTtlMs.
-  (state.started ? state.webhook.settle({ status }) : state.webhook.release()).catch(ignore);
+  state.webhook.settle({ status }).catch(ignore);
+}
+
+function watchResponse(state: State, reply: FastifyReply): void {
+  const res = reply.raw;
+  const onFinish = () => {
+    state.sent = res.statusCode;
+    end();
+  };
+  const end = () => {
+    res.off('finish', onFinish);
+    res.off('close', end);
+    state.ended = true;
+    trySettle(state);
+  };
+  res.on('finish', onFinish);
+  res.on('close', end);
 }
 
 /**
- * The four route hooks that verify a delivery. Verification happens in preParsing, on the exact
+ * The route hooks that verify a delivery, and the handler's wrapper. Verification happens in preParsing, on the exact
  * bytes and before any content-type parser, so an unsigned or oversized delivery gets hookguard's
  * problem+json, never Fastify's 400/413/415, and no parser work is spent on it.
  */
@@ -137,7 +179,9 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
       await written(sendAnswer(reply, webhook.answer));
       return undefined;
     }
-    (request as Held)[STATE] = { webhook, started: false, settled: false };
+    const state: State = { webhook, started: false, finished: false, ended: false, settled: false };
+    (request as Held)[STATE] = state;
+    watchResponse(state, reply);
     request.webhook = webhook;
     // What the sender requires on any answer (Adobe's client-id echo), set before the handler answers.
     if (webhook.responseHeaders) reply.headers(webhook.responseHeaders);
@@ -162,29 +206,63 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
     done();
   }
 
-  function preHandler(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    const state = (request as Held)[STATE];
-    // Not verified: the gate in preValidation answered, and this is never reached.
-    if (state === undefined || state === ANSWERED) return;
-    if (gone(request, reply)) {
-      // Hung up before the handler ran: same as during verification.
-      settle(state, 0);
-      reply.hijack();
-      return;
-    }
-    state.started = true;
-    // A handler that hijacks the reply skips onSend; its raw response finishing still settles.
-    reply.raw.once('finish', () => settle(state, reply.raw.statusCode));
-    done();
+  function wrap(handler: Handler): Handler {
+    return function hookguardHandler(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): unknown {
+      const state = (request as Held)[STATE];
+      // Nothing unverified reaches the handler (the gate in preValidation answered already).
+      if (state === undefined) {
+        refuseUnverified(reply, detail, "hookguard's preParsing hook did not run for this route; keep the route's hooks from verifyWebhook()");
+        return undefined;
+      }
+      if (state === ANSWERED) return undefined;
+      // Something answered before the handler (a preHandler of the app, a late hook whose reply an
+      // async onSend still holds): Fastify may call the handler all the same; it must not run.
+      if (state.meant !== undefined || state.ended || reply.sent) return undefined;
+      if (gone(request, reply)) {
+        // Hung up before the handler ran: nobody reads the answer, the sender retries.
+        state.ended = true;
+        trySettle(state);
+        reply.hijack();
+        return undefined;
+      }
+      state.started = true;
+      const finish = () => {
+        state.finished = true;
+        trySettle(state);
+      };
+      let result: unknown;
+      try {
+        result = handler.call(this, request, reply);
+      } catch (e) {
+        finish();
+        throw e;
+      }
+      if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
+        return (result as PromiseLike<unknown>).then(
+          (value) => {
+            finish();
+            return value;
+          },
+          (e: unknown) => {
+            finish();
+            throw e;
+          },
+        );
+      }
+      finish();
+      return result;
+    };
   }
 
   function onSend(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void): void {
-    // The handler's answer (or Fastify's, for a thrown error) is decided here, also when the client
-    // has hung up meanwhile: a hang-up alone never settles, the handler may still be running.
+    // The status meant for the client: what settles when the client hung up and nothing finishes.
     const state = (request as Held)[STATE];
-    if (state !== undefined && state !== ANSWERED) settle(state, reply.statusCode);
+    if (state !== undefined && state !== ANSWERED) {
+      state.meant = reply.statusCode;
+      trySettle(state);
+    }
     done(null, payload);
   }
 
-  return { preParsing, preValidation, preHandler, onSend };
+  return { preParsing, preValidation, onSend, wrap };
 }
