@@ -12,7 +12,18 @@ const ONE_SHOT_MAX = 32 * 1024;
 // Inner-hash input (key block | prefix | body | suffix); verification is synchronous, so one buffer serves every call.
 let scratch = Buffer.allocUnsafe(4096);
 // Buffer's own latin1 writer: buf.write(s, at, 'latin1') looks the encoding up on every call.
-type Latin1Writer = Buffer & { latin1Write(text: string, offset: number): number };
+type Latin1Writer = Buffer & { latin1Write(text: string, offset: number, length: number): number };
+const HAS_LATIN1_WRITE = typeof (Buffer.prototype as Partial<Latin1Writer>).latin1Write === 'function';
+
+/**
+ * `text` as latin1 into `into` at `at`; the bytes written. latin1Write is undocumented and its
+ * length default differs: Node's is what is left after the offset, workerd's (nodejs_compat) the
+ * whole buffer, which it refuses past offset 0 (a RangeError: every HMAC failed there). So the
+ * length is always given, and a Buffer without the method gets buf.write.
+ */
+export function writeLatin1(into: Buffer, text: string, at: number): number {
+  return HAS_LATIN1_WRITE ? (into as Latin1Writer).latin1Write(text, at, into.length - at) : into.write(text, at, 'latin1');
+}
 const ZEROS_64 = new Uint8Array(64);
 const ZEROS_128 = new Uint8Array(128);
 
@@ -81,18 +92,18 @@ export class HmacKey {
       return h.digest();
     }
     if (scratch.length < pads.block + size) scratch = Buffer.allocUnsafe(Math.max(pads.block + size, scratch.length * 2));
-    const into = scratch as Latin1Writer;
+    const into = scratch;
     let at = pads.inner.copy(into, 0);
-    if (prefix) at += into.latin1Write(prefix, at);
+    if (prefix) at += writeLatin1(into, prefix, at);
     at += body.copy(into, at);
-    if (suffix) at += into.latin1Write(suffix, at);
+    if (suffix) at += writeLatin1(into, suffix, at);
     // 'binary' (latin1) output: a digest as a one-byte string is far cheaper for Node to return than a Buffer.
     const inner = oneShot(algorithm, into.subarray(0, at), 'binary');
     into.set(pads.block === 64 ? ZEROS_64 : ZEROS_128, 0); // the key block does not outlive the call in the shared buffer
-    (pads.outer as Latin1Writer).latin1Write(inner, pads.block);
+    writeLatin1(pads.outer, inner, pads.block);
     // Pooled like any small Buffer; callers wipe a digest that matched nothing (see matchHmac).
-    const out = Buffer.allocUnsafe(pads.digest) as Latin1Writer;
-    out.latin1Write(oneShot(algorithm, pads.outer, 'binary'), 0);
+    const out = Buffer.allocUnsafe(pads.digest);
+    writeLatin1(out, oneShot(algorithm, pads.outer, 'binary'), 0);
     return out;
   }
 
