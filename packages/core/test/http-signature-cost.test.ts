@@ -185,7 +185,7 @@ function signedHeaders(labels: readonly Label[], body: Buffer = BODY, extra: Rec
 const request = (headers: Record<string, string | string[]>, body: Buffer = BODY): WebhookRequest => ({ method: 'POST', url: PATH, headers, body });
 const hsVerifier = (keys: readonly KeySpec[], options: Partial<Parameters<typeof httpSignature>[0]> = {}) =>
   createVerifier({ scheme: httpSignature({ publicUrl: BASE, keys, ...options }), replay: false });
-/** The Nth label of each identity repeated: 8 labels at the field's cap. */
+/** One label 8 times over (sig1..sig8): the field's cap. */
 const eight = (l: Label): Label[] => Array.from({ length: 8 }, () => l);
 
 // ---------------------------------------------------------------------------------------------
@@ -287,7 +287,7 @@ describe(`httpSignature: at most ${MAX_HTTP_SIGNATURE_LABELS} labels verified, p
       const { ours, next, stranger } = ids(alg);
       const t = Date.now();
       const window = (i: number): Partial<KeySpec> => (i < 2 ? { notAfter: t - 60_000 } : { notBefore: t - 3_600_000 + i, notAfter: t + 3_600_000 + i });
-      // Newest first: five copies of our old key, the new key last (a rotation list grown carelessly).
+      // Our old key under k five times (two of them expired), the new key last: a rotation list grown carelessly.
       const keys = Array.from({ length: 6 }, (_, i) => (i === 5 ? next : ours).spec('k', window(i)));
       const active = 4;
       const v = hsVerifier(keys);
