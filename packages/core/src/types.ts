@@ -170,6 +170,12 @@ export interface SchemeVerdict {
   signedContent?: SignedContent;
   /** A message id inside the signed body (Stripe's `evt_...`, Slack's `event_id`), read only when replay needs it. */
   payloadId?: () => string | undefined;
+  /**
+   * The urlencoded body as the scheme already read it (Twilio's signed parameters), exactly the record
+   * the payload step would make of it (null prototype, a repeated name's values in body order): the
+   * payload of an `application/x-www-form-urlencoded` delivery is then this, not a second parse.
+   */
+  formFields?: Record<string, string | string[]>;
   /** The id came from an unsigned header (apiKey's idHeader): `all()` prefers a signed one. */
   unsignedId?: boolean;
   /** Whether this scheme's messages take part in replay protection (API keys do not, by default). */

@@ -18,9 +18,10 @@ function mediaType(contentType: string | undefined): string {
 
 /**
  * JSON for application/json and +json, fields for urlencoded forms, text for text/*, the Buffer
- * otherwise. An empty body has no payload (undefined): it may be legitimately signed.
+ * otherwise. An empty body has no payload (undefined): it may be legitimately signed. `form`: the
+ * fields the scheme already read from this body (SchemeVerdict.formFields), used for a form only.
  */
-export function parsePayload(body: Buffer, contentType: string | undefined): unknown {
+export function parsePayload(body: Buffer, contentType: string | undefined, form?: Record<string, string | string[]>): unknown {
   const type = mediaType(contentType);
   const isJson = type === 'application/json' || type.endsWith('+json');
   if (isJson) {
@@ -33,6 +34,7 @@ export function parsePayload(body: Buffer, contentType: string | undefined): unk
     }
   }
   if (type === 'application/x-www-form-urlencoded') {
+    if (form !== undefined) return form;
     const out: Record<string, string | string[]> = Object.create(null);
     for (const [k, v] of new URLSearchParams(decodeText(body))) {
       const prev = out[k];

@@ -11,8 +11,11 @@ let scratch = Buffer.allocUnsafe(1024);
 
 /** What Twilio signed, or why the request cannot be read as a Twilio delivery. */
 export type TwilioSigned =
-  | { ok: true; mode: 'form' | 'url' | 'body-hash'; params: Buffer; bodySha256?: Buffer }
+  | { ok: true; mode: 'form' | 'url' | 'body-hash'; params: Buffer; bodySha256?: Buffer; fields?: FormFields }
   | { ok: false; reason: string };
+
+/** A form as lib/payload.ts reads one: a null-prototype record, a repeated name's values in body order. */
+export type FormFields = Record<string, string | string[]>;
 
 const HEX_UPPER = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1);
 
@@ -66,9 +69,11 @@ function decodePart(body: Buffer, start: number, end: number): string | undefine
  * values of a repeated name sorted too (twilio-node's getExpectedTwilioSignature). The grammar is
  * strict: `name=value` pairs joined by `&`, none empty. A name=value pair sent twice is refused:
  * twilio-node signs each distinct value once, so the copy would reach the handler unsigned.
+ * Also returns the fields grouped as parsePayload() groups URLSearchParams' pairs (on this strict
+ * grammar the two decode alike), so a form delivery's payload is not parsed a second time.
  */
-export function signedParams(body: Buffer): Buffer | string {
-  const params = new Map<string, string[]>();
+export function signedParams(body: Buffer): { params: Buffer; fields: FormFields } | string {
+  const fields: FormFields = Object.create(null);
   let pairs = 0;
   for (let start = 0; start <= body.length; ) {
     let end = body.indexOf(0x26, start);
@@ -80,16 +85,22 @@ export function signedParams(body: Buffer): Buffer | string {
     const name = decodePart(body, start, eq);
     const value = decodePart(body, eq + 1, end);
     if (name === undefined || value === undefined) return 'a form parameter that is not percent-encoded UTF-8 (upper-case %XX, printable ASCII otherwise)';
-    const values = params.get(name);
-    if (values === undefined) params.set(name, [value]);
-    else if (values.includes(value)) return 'a name=value pair sent twice (Twilio signs it once)';
-    else values.push(value);
+    const prev = fields[name];
+    if (prev === undefined) fields[name] = value;
+    else if (prev === value || (typeof prev !== 'string' && prev.includes(value))) return 'a name=value pair sent twice (Twilio signs it once)';
+    else if (typeof prev === 'string') fields[name] = [prev, value];
+    else prev.push(value);
     start = end + 1;
   }
   const parts: string[] = [];
-  // Default sort: UTF-16 code units, as twilio-node's Object.keys(params).sort().
-  for (const name of [...params.keys()].sort()) for (const value of params.get(name)!.sort()) parts.push(name, value);
-  return Buffer.from(parts.join(''), 'utf8');
+  // Default sort: UTF-16 code units, as twilio-node's Object.keys(params).sort(). A repeated name's
+  // values are sorted in a copy: the fields keep the body's order, as the payload has it.
+  for (const name of Object.keys(fields).sort()) {
+    const values = fields[name]!;
+    if (typeof values === 'string') parts.push(name, values);
+    else for (const value of [...values].sort()) parts.push(name, value);
+  }
+  return { params: Buffer.from(parts.join(''), 'utf8'), fields };
 }
 
 /**
@@ -121,8 +132,8 @@ export function readTwilioSigned(url: string, body: Buffer): TwilioSigned {
     return { ok: true, mode: 'body-hash', params: EMPTY, bodySha256: expected };
   }
   if (body.length === 0) return { ok: true, mode: 'url', params: EMPTY };
-  const params = signedParams(body);
-  return typeof params === 'string' ? { ok: false, reason: params } : { ok: true, mode: 'form', params };
+  const form = signedParams(body);
+  return typeof form === 'string' ? { ok: false, reason: form } : { ok: true, mode: 'form', params: form.params, fields: form.fields };
 }
 
 /** The body matches the bodySHA256 the signed URL names (constant time: the hash is public, but cheap to keep so). */

@@ -25,6 +25,8 @@ export class VerifiedDelivery<P, T extends TenantConfig> implements VerifiedWebh
   readonly answer: WebhookHttpResponse | undefined;
   #parsed = false;
   #payload: unknown;
+  /** The scheme's reading of a form body, if it made one (parsed once, not again here). */
+  #form: Record<string, string | string[]> | undefined;
   #hold: ReplayHold | undefined;
 
   constructor(
@@ -42,12 +44,14 @@ export class VerifiedDelivery<P, T extends TenantConfig> implements VerifiedWebh
     this.replayKey = undefined;
     this.responseHeaders = verdict.responseHeaders;
     this.answer = verdict.answer;
+    this.#form = verdict.formFields;
   }
 
   get payload(): P {
     if (!this.#parsed) {
-      this.#payload = parsePayload(this.rawBody, this.contentType);
+      this.#payload = parsePayload(this.rawBody, this.contentType, this.#form);
       this.#parsed = true;
+      this.#form = undefined;
     }
     return this.#payload as P;
   }

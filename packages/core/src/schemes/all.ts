@@ -31,6 +31,7 @@ export function all(...schemes: Scheme[]): Scheme {
         out.replayId ??= v.replayId;
         out.signedContent ??= v.signedContent;
         out.payloadId ??= v.payloadId;
+        out.formFields ??= v.formFields;
         out.answer ??= v.answer;
         if (v.responseHeaders) out.responseHeaders = { ...out.responseHeaders, ...v.responseHeaders };
       }
@@ -42,7 +43,7 @@ export function all(...schemes: Scheme[]): Scheme {
         out.id ??= unsigned.id;
         out.keyId ??= unsigned.keyId;
       }
-      for (const k of ['id', 'timestamp', 'keyId', 'replayId', 'signedContent', 'payloadId', 'unsignedId', 'answer', 'responseHeaders'] as const) if (out[k] === undefined) delete out[k];
+      for (const k of ['id', 'timestamp', 'keyId', 'replayId', 'signedContent', 'payloadId', 'formFields', 'unsignedId', 'answer', 'responseHeaders'] as const) if (out[k] === undefined) delete out[k];
       return out;
     },
   };

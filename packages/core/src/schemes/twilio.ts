@@ -87,6 +87,8 @@ export function twilio(options: TwilioOptions = {}): Scheme {
       // Reported, never the replay identity: the idempotency token is not signed.
       const id = checkedId(input.header('i-twilio-idempotency-token'), 'I-Twilio-Idempotency-Token', 'twilio');
       if (id) verdict.id = id;
+      // The form is read once: the payload takes the fields the signature was checked over.
+      if (signed.fields) verdict.formFields = signed.fields;
       return verdict;
     },
   };
