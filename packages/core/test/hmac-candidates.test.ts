@@ -87,6 +87,37 @@ describe('HmacCandidates', () => {
     }
   }
 
+  test('compared a word at a time only when ASCII: a character whose latin1 byte is right is still wrong', () => {
+    for (const encoding of ['hex', 'base64'] as const) {
+      const digest = createHmac('sha256', secret).update(body).digest();
+      const canonical = encoding === 'hex' ? digest.toString('hex') : digest.toString('base64');
+      const c = new HmacCandidates(encoding, 32, 16);
+      for (let i = 0; i < canonical.length; i++) {
+        // U+0100 above the right character: written as latin1 it would be the right byte.
+        const lifted = canonical.slice(0, i) + String.fromCharCode(canonical.charCodeAt(i) + 0x100) + canonical.slice(i + 1);
+        c.clear().add(lifted, 0, lifted.length);
+        assert.equal(c.match('sha256', keys, undefined, body, undefined), undefined, `lifted at ${i}`);
+        // Beside the canonical one, before or after it, at an offset: the canonical one matches.
+        c.clear().add(lifted, 0, lifted.length);
+        c.add(`,${canonical}`, 1, 1 + canonical.length);
+        assert.equal(c.match('sha256', keys, undefined, body, undefined), 'k');
+        c.clear().add(canonical, 0, canonical.length);
+        c.add(lifted, 0, lifted.length);
+        assert.equal(c.match('sha256', keys, undefined, body, undefined), 'k');
+      }
+      // The most candidates, the canonical one last; then the same without it.
+      const wrong = Array.from({ length: 15 }, (_, n) => createHmac('sha256', `w${n}`).update(body).digest(encoding));
+      c.clear();
+      for (const w of [...wrong, canonical]) c.add(w, 0, w.length);
+      assert.equal(c.match('sha256', keys, undefined, body, undefined), 'k');
+      c.clear();
+      for (const w of wrong) c.add(w, 0, w.length);
+      assert.equal(c.match('sha256', keys, undefined, body, undefined), undefined);
+      // A match leaves nothing behind for the next request: cleared, nothing matches.
+      assert.equal(c.clear().match('sha256', keys, undefined, body, undefined), undefined);
+    }
+  });
+
   test('prefix and suffix are signed as latin1 header text; the first matching key wins', () => {
     const digest = createHmac('sha256', secret).update('12:').update(body).update('!').digest('hex');
     const c = new HmacCandidates('hex', 32, 2);

@@ -27,8 +27,14 @@ export class HmacCandidates {
   /** Where each candidate's text is: the header string and its start (every candidate is #length long). */
   readonly #texts: string[] = [];
   readonly #starts: Int32Array;
-  /** The expected encoding, written per key and wiped after. */
+  /** The expected encoding, written per key and wiped after; as 32-bit words too (#wordwise). */
   readonly #expected: Uint8Array;
+  readonly #expectedWords: Uint32Array;
+  /** The candidates' characters as bytes, one after another, when all are ASCII (see #writeCandidates). */
+  readonly #bytes: Buffer;
+  readonly #words: Uint32Array;
+  /** Whether an encoding is a whole number of 32-bit words (every hex and base64 digest length is). */
+  readonly #wordwise: boolean;
   /** Candidates held (of the right length); reset by clear(). */
   count = 0;
   /** Whether one of them is well-formed (decodes strictly to `size` bytes). */
@@ -40,7 +46,13 @@ export class HmacCandidates {
     this.#length = encoding === 'hex' ? 2 * size : Math.ceil(size / 3) * 4;
     this.#max = max;
     this.#starts = new Int32Array(max);
+    this.#wordwise = this.#length % 4 === 0;
+    // Own ArrayBuffers (not Buffer's pool): aligned for the word views.
     this.#expected = new Uint8Array(this.#length);
+    this.#expectedWords = new Uint32Array(this.#expected.buffer, 0, this.#length >> 2);
+    const bytes = new ArrayBuffer(this.#wordwise ? max * this.#length : 0);
+    this.#bytes = Buffer.from(bytes);
+    this.#words = new Uint32Array(bytes);
   }
 
   clear(): this {
@@ -69,29 +81,66 @@ export class HmacCandidates {
   match(algorithm: string, keys: readonly PreparedKey[], prefix: string | undefined, body: Buffer, suffix: string | undefined): string | undefined {
     const length = this.#length;
     const expected = this.#expected;
+    const expectedWords = this.#expectedWords;
+    const words = this.#words;
+    const perCandidate = length >> 2;
     const texts = this.#texts;
     const starts = this.#starts;
     const count = this.count;
+    // A word at a time where the candidates are ASCII: a quarter of the steps per comparison, which a
+    // request stuffed with wrong candidates pays for each of them (16 DocuSign headers: ~1 µs less).
+    const wordwise = count > 0 && this.#wordwise && this.#writeCandidates();
     for (const k of keys) {
       const digest = (k.key as HmacKey).mac(algorithm, prefix, body, suffix);
       let found = false;
       if (digest.length === this.#size) {
         if (this.#encoding === 'hex') encodeHex(digest, expected);
         else encodeBase64(digest, expected);
-        for (let c = 0; c < count && !found; c++) {
-          const text = texts[c]!;
-          const at = starts[c]!;
-          let diff = 0;
-          for (let i = 0; i < length; i++) diff |= text.charCodeAt(at + i) ^ expected[i]!;
-          found = diff === 0;
+        if (wordwise) {
+          for (let c = 0; c < count && !found; c++) {
+            let diff = 0;
+            for (let i = 0, at = c * perCandidate; i < perCandidate; i++, at++) diff |= words[at]! ^ expectedWords[i]!;
+            found = diff === 0;
+          }
+        } else {
+          for (let c = 0; c < count && !found; c++) {
+            const text = texts[c]!;
+            const at = starts[c]!;
+            let diff = 0;
+            for (let i = 0; i < length; i++) diff |= text.charCodeAt(at + i) ^ expected[i]!;
+            found = diff === 0;
+          }
         }
         expected.fill(0);
       }
       // Matched or not, the digest is the valid signature of the sender's bytes: not left in pooled memory.
       digest.fill(0);
-      if (found) return k.id;
+      if (found) {
+        // Nor the valid signature among the copied candidates (wrong ones are only what a stranger sent).
+        if (wordwise) this.#bytes.fill(0, 0, count * length);
+        return k.id;
+      }
     }
     return undefined;
+  }
+
+  /**
+   * Copies the held candidates' text into #bytes, one after another, with one native write; false,
+   * and nothing relied on, when a character is not ASCII: latin1 bytes are then no longer exactly
+   * the text (U+0141 would be written as 0x41, "A"), and match() compares the characters instead.
+   */
+  #writeCandidates(): boolean {
+    const length = this.#length;
+    let joined = '';
+    for (let c = 0; c < this.count; c++) {
+      const text = this.#texts[c]!;
+      const at = this.#starts[c]!;
+      joined += at === 0 && text.length === length ? text : text.slice(at, at + length);
+    }
+    // One UTF-8 byte per character: every one is ASCII.
+    if (Buffer.byteLength(joined, 'utf8') !== joined.length) return false;
+    this.#bytes.write(joined, 0, joined.length, 'latin1');
+    return true;
   }
 }
 
