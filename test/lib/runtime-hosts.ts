@@ -56,7 +56,7 @@ export function binaryOf(spec: RuntimeSpec): string {
     }
   }
   throw new Error(
-    `${spec.name}: no executable at ${spec.bins.join(' or ')}. ${spec.name} is a devDependency of @hookguard/web and of the e2e workspace, ` +
+    `${spec.name}: no executable at ${spec.bins.join(' or ')}. ${spec.name} is a devDependency of @hookguard/web (hoisted to the root node_modules), ` +
       `so a missing binary means a broken install (its platform package was not installed, or its postinstall failed): reinstall, do not skip.`,
   );
 }
