@@ -4,7 +4,6 @@
 // key or a parameter given twice (the RFC keeps the last), and a byte sequence that is not canonical
 // base64 (the RFC tolerates missing padding and stray bits). Every parse is bounded by the caller's
 // caps on length, members, inner-list items and parameters.
-import { decodeBase64 } from './compare.js';
 
 export class Token {
   constructor(readonly value: string) {}
@@ -12,8 +11,25 @@ export class Token {
 export class Decimal {
   constructor(readonly value: number) {}
 }
-export type BareItem = number | Decimal | string | Token | Buffer | boolean;
-export type Params = Map<string, BareItem>;
+/**
+ * A parsed byte sequence: its canonical base64 text, checked at parse time, decoded only when asked
+ * (a request's signatures are mostly never verified: only the labels that name a key of ours are).
+ */
+export class ByteSequence {
+  constructor(readonly base64: string) {}
+  /** The decoded length, read off the canonical text. */
+  get length(): number {
+    const n = this.base64.length;
+    if (n === 0) return 0;
+    return (n >> 2) * 3 - (this.base64.charCodeAt(n - 1) === 0x3d ? (this.base64.charCodeAt(n - 2) === 0x3d ? 2 : 1) : 0);
+  }
+  bytes(): Buffer {
+    return Buffer.from(this.base64, 'base64');
+  }
+}
+/** Parsed byte sequences are ByteSequence; a Buffer is accepted for serialization (the signer's values). */
+export type BareItem = number | Decimal | string | Token | ByteSequence | Buffer | boolean;
+export type Params = ReadonlyMap<string, BareItem>;
 export interface Item {
   value: BareItem;
   params: Params;
@@ -21,6 +37,13 @@ export interface Item {
 export interface InnerList {
   items: Item[];
   params: Params;
+  /**
+   * The field's own text of `(items)` and of the whole `(items);params`, when that text already is
+   * their RFC 8941 serialization (single spaces, no decimals, no `=?1` parameter...), so a signature
+   * base takes it as it is instead of serializing the list again.
+   */
+  itemsText?: string;
+  text?: string;
 }
 export type Member = Item | InnerList;
 export type Dictionary = Map<string, Member>;
@@ -43,18 +66,33 @@ const refuse = (reason: string): never => {
   throw new Refused(reason);
 };
 
-// Character classes by code (the parser runs on every request: no regex per character).
+// Character classes by code, one table lookup each (the parser runs on every request).
+const KEY_FIRST = 1;
+const KEY_CHAR = 2;
+const TOKEN_CHAR = 4;
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const lower = c >= 0x61 && c <= 0x7a;
+  const digit = c >= 0x30 && c <= 0x39;
+  const alpha = lower || (c >= 0x41 && c <= 0x5a);
+  if (lower || c === 0x2a) CLASS[c]! |= KEY_FIRST;
+  if (lower || digit || c === 0x5f || c === 0x2d || c === 0x2e || c === 0x2a) CLASS[c]! |= KEY_CHAR;
+  if (alpha || digit || "!#$%&'*+-.^_`|~:/".includes(String.fromCharCode(c))) CLASS[c]! |= TOKEN_CHAR;
+}
+const is = (c: number, cls: number) => c < 128 && (CLASS[c]! & cls) !== 0;
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
-const isLower = (c: number) => c >= 0x61 && c <= 0x7a;
-const isAlpha = (c: number) => isLower(c) || (c >= 0x41 && c <= 0x5a);
-const isKeyFirst = (c: number) => isLower(c) || c === 0x2a;
-const isKeyChar = (c: number) => isLower(c) || isDigit(c) || c === 0x5f || c === 0x2d || c === 0x2e || c === 0x2a;
-const TCHAR_EXTRA = new Set([...`!#$%&'*+-.^_\`|~:/`].map((c) => c.charCodeAt(0)));
-const isTokenChar = (c: number) => isAlpha(c) || isDigit(c) || TCHAR_EXTRA.has(c);
-const PRINTABLE = /^[\x20-\x7e]*$/;
+const isAlpha = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+// Base64 alphabet values, -1 outside it.
+const B64 = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+const b64 = (c: number) => (c < 128 ? B64[c]! : -1);
+/** One Map for every item without parameters (read only: Params is a ReadonlyMap). */
+const NO_PARAMS: Params = new Map();
 
 class Reader {
   at = 0;
+  /** Whether the inner list being read is spelled as RFC 8941 serializes it (see InnerList.text). */
+  exact = true;
   constructor(
     readonly s: string,
     readonly bounds: Bounds,
@@ -62,39 +100,42 @@ class Reader {
   get done(): boolean {
     return this.at >= this.s.length;
   }
-  peek(): string {
-    return this.s[this.at] ?? '';
-  }
   code(): number {
     return this.s.charCodeAt(this.at);
   }
   skipSp(): void {
-    while (this.s[this.at] === ' ') this.at++;
+    while (this.s.charCodeAt(this.at) === 0x20) this.at++;
   }
   skipOws(): void {
-    while (this.s[this.at] === ' ' || this.s[this.at] === '\t') this.at++;
+    for (let c = this.s.charCodeAt(this.at); c === 0x20 || c === 0x09; c = this.s.charCodeAt(this.at)) this.at++;
   }
 
   key(): string {
     const start = this.at;
-    if (!isKeyFirst(this.code())) refuse('a key must start with a lower-case letter or *');
+    if (!is(this.code(), KEY_FIRST)) refuse('a key must start with a lower-case letter or *');
     this.at++;
-    while (isKeyChar(this.code())) this.at++;
+    while (is(this.code(), KEY_CHAR)) this.at++;
     return this.s.slice(start, this.at);
   }
 
   params(): Params {
-    const params: Params = new Map();
-    while (this.peek() === ';') {
+    if (this.code() !== 0x3b) return NO_PARAMS;
+    const params = new Map<string, BareItem>();
+    while (this.code() === 0x3b) {
       this.at++;
-      this.skipSp();
+      if (this.code() === 0x20) {
+        this.exact = false;
+        this.skipSp();
+      }
       const k = this.key();
       if (params.has(k)) refuse(`parameter ${k} given twice`);
       if (params.size === this.bounds.maxParams) refuse(`more than ${this.bounds.maxParams} parameters`);
       let v: BareItem = true;
-      if (this.peek() === '=') {
+      if (this.code() === 0x3d) {
         this.at++;
         v = this.bareItem();
+        // `;k=?1` serializes as `;k`.
+        if (v === true) this.exact = false;
       }
       params.set(k, v);
     }
@@ -107,19 +148,32 @@ class Reader {
   }
 
   innerList(): InnerList {
-    this.at++; // (
+    const open = this.at++; // (
+    this.exact = true;
     const items: Item[] = [];
     for (;;) {
+      const before = this.at;
       this.skipSp();
-      if (this.peek() === ')') {
+      // One space between items, none after ( or before ): anything else is not the serialized form.
+      const spaces = this.at - before;
+      if (this.code() === 0x29) {
+        if (spaces !== 0) this.exact = false;
         this.at++;
-        return { items, params: this.params() };
+        const itemsEnd = this.at;
+        const params = this.params();
+        const list: InnerList = { items, params };
+        if (this.exact) {
+          list.itemsText = this.s.slice(open, itemsEnd);
+          list.text = this.s.slice(open, this.at);
+        }
+        return list;
       }
+      if (spaces !== (items.length === 0 ? 0 : 1)) this.exact = false;
       if (this.done) refuse('an inner list is not closed');
       if (items.length === this.bounds.maxItems) refuse(`more than ${this.bounds.maxItems} items in an inner list`);
       items.push(this.item());
-      const c = this.peek();
-      if (c !== ' ' && c !== ')') refuse('items of an inner list must be separated by a space');
+      const c = this.code();
+      if (c !== 0x20 && c !== 0x29) refuse('items of an inner list must be separated by a space');
     }
   }
 
@@ -135,39 +189,46 @@ class Reader {
 
   // RFC 8941 §4.2.4, step by step: at most 15 integer digits, or 12 + "." + 1-3 (16 characters).
   number(): number | Decimal {
-    const negative = this.peek() === '-';
+    const negative = this.code() === 0x2d;
     if (negative) this.at++;
     if (!isDigit(this.code())) refuse('a number must start with a digit');
     const start = this.at;
     let decimal = false;
+    // An integer's value is summed as it is read (15 digits stay below 2^53): no slice, no Number().
+    let value = 0;
     while (!this.done) {
       const c = this.code();
       if (!isDigit(c)) {
         if (decimal || c !== 0x2e) break;
         if (this.at - start > 12) refuse('a decimal has more than 12 integer digits');
         decimal = true;
-      }
+      } else if (!decimal) value = value * 10 + (c - 0x30);
       this.at++;
       if (this.at - start > (decimal ? 16 : 15)) refuse('a number is too long');
     }
+    if (!decimal) {
+      // A leading zero or -0 serializes otherwise.
+      if (this.s.charCodeAt(start) === 0x30 && (this.at - start > 1 || negative)) this.exact = false;
+      return negative ? -value : value;
+    }
+    this.exact = false;
     const text = this.s.slice(start, this.at);
-    const sign = negative ? -1 : 1;
-    if (!decimal) return sign * Number(text);
     if (text.endsWith('.')) refuse('a decimal ends with "."');
     if (text.length - text.indexOf('.') - 1 > 3) refuse('a decimal has more than 3 fractional digits');
-    return new Decimal(sign * Number(text));
+    return new Decimal((negative ? -1 : 1) * Number(text));
   }
 
   string(): string {
-    this.at++; // "
-    // The common case, no escape: one slice.
-    const close = this.s.indexOf('"', this.at);
-    if (close !== -1) {
-      const plain = this.s.slice(this.at, close);
-      if (!plain.includes('\\') && PRINTABLE.test(plain)) {
-        this.at = close + 1;
-        return plain;
+    const open = ++this.at; // "
+    // The common case, printable ASCII without an escape up to the closing quote: one slice.
+    const s = this.s;
+    for (let i = open; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 0x22) {
+        this.at = i + 1;
+        return s.slice(open, i);
       }
+      if (c === 0x5c || c < 0x20 || c > 0x7e) break;
     }
     let out = '';
     for (;;) {
@@ -185,32 +246,40 @@ class Reader {
 
   token(): Token {
     const start = this.at++;
-    while (isTokenChar(this.code())) this.at++;
+    while (is(this.code(), TOKEN_CHAR)) this.at++;
     return new Token(this.s.slice(start, this.at));
   }
 
-  bytes(): Buffer {
-    const end = this.s.indexOf(':', this.at + 1);
-    if (end === -1) refuse('a byte sequence is not closed');
-    const decoded = decodeBase64(this.s.slice(this.at + 1, end));
-    if (!decoded) refuse('a byte sequence is not canonical base64');
-    this.at = end + 1;
-    return decoded!;
+  // Canonical base64 (no missing padding, no stray bits) is checked here; decoding waits for a verification.
+  bytes(): ByteSequence {
+    const s = this.s;
+    const start = this.at + 1;
+    let i = start;
+    while (b64(s.charCodeAt(i)) >= 0) i++;
+    const data = i;
+    while (s.charCodeAt(i) === 0x3d) i++;
+    const pad = i - data;
+    if (s.charCodeAt(i) !== 0x3a) {
+      if (s.indexOf(':', start) === -1) refuse('a byte sequence is not closed');
+      refuse('a byte sequence is not canonical base64');
+    }
+    if ((i - start) % 4 !== 0 || pad > 2) refuse('a byte sequence is not canonical base64');
+    if (pad > 0 && (b64(s.charCodeAt(data - 1)) & (pad === 2 ? 0x0f : 0x03)) !== 0) refuse('a byte sequence is not canonical base64');
+    this.at = i + 1;
+    return new ByteSequence(s.slice(start, i));
   }
 
   boolean(): boolean {
-    const v = this.s[this.at + 1];
-    if (v !== '0' && v !== '1') refuse('a boolean must be ?0 or ?1');
+    const v = this.s.charCodeAt(this.at + 1);
+    if (v !== 0x30 && v !== 0x31) refuse('a boolean must be ?0 or ?1');
     this.at += 2;
-    return v === '1';
+    return v === 0x31;
   }
 }
 
 /** An RFC 8941 Dictionary (members are Items or Inner Lists), or the reason it is not one. */
 export function parseDictionary(text: string, bounds: Bounds): Parsed<Dictionary> {
   if (text.length > bounds.maxLength) return { ok: false, reason: `longer than ${bounds.maxLength} characters` };
-  // Header text is latin1; a structured field is ASCII only.
-  if (/[^\x00-\x7f]/.test(text)) return { ok: false, reason: 'not ASCII' };
   const r = new Reader(text, bounds);
   const dict: Dictionary = new Map();
   try {
@@ -220,21 +289,23 @@ export function parseDictionary(text: string, bounds: Bounds): Parsed<Dictionary
       if (dict.has(k)) refuse(`member ${k} given twice`);
       if (dict.size === bounds.maxMembers) refuse(`more than ${bounds.maxMembers} members`);
       let member: Member;
-      if (r.peek() === '=') {
+      if (r.code() === 0x3d) {
         r.at++;
-        member = r.peek() === '(' ? r.innerList() : r.item();
+        member = r.code() === 0x28 ? r.innerList() : r.item();
       } else member = { value: true, params: r.params() };
       dict.set(k, member);
       r.skipOws();
       if (r.done) break;
-      if (r.peek() !== ',') refuse('members must be separated by a comma');
+      if (r.code() !== 0x2c) refuse('members must be separated by a comma');
       r.at++;
       r.skipOws();
       if (r.done) refuse('a trailing comma');
     }
     return { ok: true, value: dict };
   } catch (e) {
-    if (e instanceof Refused) return { ok: false, reason: `${e.message} (at character ${r.at})` };
+    // Header text is latin1 and a structured field ASCII only: every scan above refuses a character
+    // past 0x7f, so the test runs on refusals only, and names that reason first as it always did.
+    if (e instanceof Refused) return { ok: false, reason: /[^\x00-\x7f]/.test(text) ? 'not ASCII' : `${e.message} (at character ${r.at})` };
     throw e;
   }
 }
@@ -255,6 +326,7 @@ export function serializeBareItem(v: BareItem): string {
   if (typeof v === 'string') return v.includes('"') || v.includes('\\') ? `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"` : `"${v}"`;
   if (v instanceof Token) return v.value;
   if (typeof v === 'boolean') return v ? '?1' : '?0';
+  if (v instanceof ByteSequence) return `:${v.base64}:`;
   return `:${v.toString('base64')}:`;
 }
 
@@ -269,6 +341,7 @@ export function serializeParams(params: Params, skip?: ReadonlySet<string>): str
 
 /** The `(item item)` part of an inner list, without its parameters. */
 export function serializeInnerItems(list: InnerList): string {
+  if (list.itemsText !== undefined) return list.itemsText;
   let out = '(';
   for (let i = 0; i < list.items.length; i++) {
     const item = list.items[i]!;
@@ -279,5 +352,6 @@ export function serializeInnerItems(list: InnerList): string {
 
 /** RFC 8941 §4.1.1.1: `(item item);params`, the form RFC 9421's @signature-params signs. */
 export function serializeInnerList(list: InnerList, skipParams?: ReadonlySet<string>): string {
+  if (list.text !== undefined && skipParams === undefined) return list.text;
   return serializeInnerItems(list) + serializeParams(list.params, skipParams);
 }

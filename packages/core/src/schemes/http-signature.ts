@@ -8,7 +8,7 @@ import { publicKeyInputs, type PublicKeyOption } from '../lib/public-keys.js';
 import { publicUrlReader, type PublicUrlOption } from '../lib/public-url.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
 import { coveredLines, signatureBase, targetParts, unsupportedComponent, type MessageSource, type TargetParts } from '../lib/signature-base.js';
-import { isInnerList, parseDictionary, serializeInnerItems, serializeParams, type Dictionary, type InnerList, type Member } from '../lib/structured-fields.js';
+import { ByteSequence, isInnerList, parseDictionary, serializeInnerItems, serializeInnerList, serializeParams, type Dictionary, type InnerList, type Member } from '../lib/structured-fields.js';
 import { MAX_HTTP_SIGNATURE_LABELS, SIGNATURE_FIELD_BOUNDS } from '../lib/http-signature-fields.js';
 
 export interface HttpSignatureOptions {
@@ -52,6 +52,7 @@ const NOT_IDENTITY = new Set(['keyid', 'alg']);
 const EMPTY = Buffer.alloc(0);
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -60,13 +61,14 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 interface Candidate {
   label: string;
   list: InnerList;
-  components: string[];
+  components: readonly string[];
   created: number;
   expires: number | undefined;
   nonce: string | undefined;
   keyid: string | undefined;
   alg: string | undefined;
-  signature: Buffer;
+  /** Decoded only when a key of ours verifies it. */
+  signature: ByteSequence;
 }
 
 /** A string parameter, an integer one, or a refusal naming it. */
@@ -143,11 +145,8 @@ export function httpSignature(options: HttpSignatureOptions = {}): Scheme {
     return missing;
   }
 
-  /** One labelled signature read and checked against this verifier's rules; a refusal is thrown. */
-  function candidate(label: string, member: Member, signature: Member | undefined, hasBody: boolean): Candidate {
-    if (!isInnerList(member)) throw malformed(`Signature-Input ${label} is not an inner list`);
-    if (signature === undefined) throw malformed(`Signature-Input names ${label}, Signature has no ${label}`);
-    if (isInnerList(signature) || !Buffer.isBuffer(signature.value)) throw malformed(`Signature ${label} is not a byte sequence`);
+  /** The components an inner list covers, each checked; a refusal is thrown. */
+  function componentsOf(label: string, member: InnerList): string[] {
     const components: string[] = [];
     for (const item of member.items) {
       if (typeof item.value !== 'string') throw malformed(`the components of ${label} must be strings`);
@@ -156,6 +155,35 @@ export function httpSignature(options: HttpSignatureOptions = {}): Scheme {
       if (why) throw malformed(why);
       if (components.includes(item.value)) throw malformed(`${item.value} is covered twice by ${label}`);
       components.push(item.value);
+    }
+    return components;
+  }
+  // The last accepted component list and what it lacks, keyed by its serialized text (a pure function of
+  // it): a sender's next delivery covers the same components. One entry, at most a field's 8 KiB.
+  let lastItems: string | undefined;
+  let lastComponents: readonly string[] = [];
+  let lastMissing: readonly string[] = [];
+  let lastMissingWithBody: readonly string[] = [];
+
+  /** One labelled signature read and checked against this verifier's rules; a refusal is thrown. */
+  function candidate(label: string, member: Member, signature: Member | undefined, hasBody: boolean): Candidate {
+    if (!isInnerList(member)) throw malformed(`Signature-Input ${label} is not an inner list`);
+    if (signature === undefined) throw malformed(`Signature-Input names ${label}, Signature has no ${label}`);
+    if (isInnerList(signature) || !(signature.value instanceof ByteSequence)) throw malformed(`Signature ${label} is not a byte sequence`);
+    let components: readonly string[];
+    let missing: readonly string[];
+    if (member.itemsText !== undefined && member.itemsText === lastItems) {
+      components = lastComponents;
+      missing = hasBody ? lastMissingWithBody : lastMissing;
+    } else {
+      components = componentsOf(label, member);
+      missing = missingCoverage(components, hasBody);
+      if (member.itemsText !== undefined) {
+        lastItems = member.itemsText;
+        lastComponents = components;
+        lastMissing = hasBody ? missingCoverage(components, false) : missing;
+        lastMissingWithBody = hasBody ? missing : missingCoverage(components, true);
+      }
     }
     const created = intParam(member, 'created', label);
     const expires = intParam(member, 'expires', label);
@@ -176,7 +204,6 @@ export function httpSignature(options: HttpSignatureOptions = {}): Scheme {
     if (created === undefined)
       throw new WebhookVerificationError('INSUFFICIENT_COVERAGE', { detail: `signature ${label} has no created parameter, so it has no signed time`, scheme: 'httpSignature' });
     if (expires !== undefined && expires < created) throw malformed(`signature ${label} expires before it was created`);
-    const missing = missingCoverage(components, hasBody);
     if (missing.length > 0)
       throw new WebhookVerificationError('INSUFFICIENT_COVERAGE', { detail: `signature ${label} does not cover ${missing.join(', ')}`, scheme: 'httpSignature' });
     return c;
@@ -251,8 +278,8 @@ export function httpSignature(options: HttpSignatureOptions = {}): Scheme {
         }
         ready++;
         let text: string | undefined;
-        let items = '';
         let bytes: Buffer | undefined;
+        let signature: Buffer | undefined;
         for (const k of keys) {
           const key = k.key as HttpSignatureKey;
           if (c.keyid !== undefined && k.id !== c.keyid) continue;
@@ -277,15 +304,16 @@ export function httpSignature(options: HttpSignatureOptions = {}): Scheme {
               checkDigest(input);
               digestChecked = true;
             }
-            items = serializeInnerItems(c.list);
-            text = signatureBase(lines, items + serializeParams(c.list.params));
+            // The field's own text of the list when it is already the serialized form (structured-fields.ts).
+            text = signatureBase(lines, serializeInnerList(c.list));
+            signature = c.signature.bytes();
             tried++;
           }
           if (key.kind === 'public') {
             if (!input.tryAsymmetric()) throw overBudget();
             bytes ??= Buffer.from(text, 'latin1');
           }
-          if (!verifyWith(key, text, c.signature, bytes)) continue;
+          if (!verifyWith(key, text, signature!, bytes)) continue;
           // `created` is held to the verifier's tolerance (by core, both ways); `expires` is the sender's own,
           // shorter promise and is kept as sent: a margin as wide as the tolerance would make it mean nothing.
           if (c.expires !== undefined && input.now > c.expires * 1000)
@@ -296,7 +324,7 @@ export function httpSignature(options: HttpSignatureOptions = {}): Scheme {
             verdict.replayId = c.nonce;
           } else {
             // The signature's own base without keyid and alg: never the label, its position, or the other labels.
-            const identity = c.alg === undefined && c.keyid === undefined ? text : signatureBase(lines, items + serializeParams(c.list.params, NOT_IDENTITY));
+            const identity = c.alg === undefined && c.keyid === undefined ? text : signatureBase(lines, serializeInnerItems(c.list) + serializeParams(c.list.params, NOT_IDENTITY));
             verdict.signedContent = { prefix: identity, body: EMPTY };
           }
           return verdict;

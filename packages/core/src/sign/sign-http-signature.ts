@@ -4,7 +4,7 @@ import { contentDigestField } from '../lib/content-digest.js';
 import { HTTP_SIGNATURE_ALGORITHMS, type HttpSignatureAlgorithm } from '../lib/http-signature-keys.js';
 import { curveOf, privateKeyOf } from '../lib/public-keys.js';
 import { coveredLines, signatureBase, targetParts, unsupportedComponent } from '../lib/signature-base.js';
-import { serializeInnerList, type Params } from '../lib/structured-fields.js';
+import { serializeInnerList, type BareItem } from '../lib/structured-fields.js';
 import { bodyBytes, seconds, type SignBody } from './common.js';
 
 export interface SignHttpSignatureInput {
@@ -89,7 +89,7 @@ export function signHttpSignature(input: SignHttpSignatureInput): Record<string,
   const out: Record<string, string> = {};
   if (components.includes('content-digest') && !given.has('content-digest')) given.set('content-digest', (out['content-digest'] = contentDigestField(body, input.digest)));
 
-  const params: Params = new Map();
+  const params = new Map<string, BareItem>();
   params.set('created', seconds(input.created));
   if (input.expires !== undefined) params.set('expires', seconds(input.expires));
   const nonce = input.nonce === undefined ? randomBytes(16).toString('base64url') : input.nonce;
