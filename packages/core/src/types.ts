@@ -171,11 +171,12 @@ export interface SchemeVerdict {
   /** A message id inside the signed body (Stripe's `evt_...`, Slack's `event_id`), read only when replay needs it. */
   payloadId?: () => string | undefined;
   /**
-   * The urlencoded body as the scheme already read it (Twilio's signed parameters), exactly the record
-   * the payload step would make of it (null prototype, a repeated name's values in body order): the
-   * payload of an `application/x-www-form-urlencoded` delivery is then this, not a second parse.
+   * The urlencoded body as the scheme already read it (Twilio's signed parameters): each name, in the
+   * order of its first appearance, with its values in body order, decoded exactly as URLSearchParams
+   * decodes them. The payload of an `application/x-www-form-urlencoded` delivery is built from it
+   * (the same record as from the body) instead of parsing the body a second time.
    */
-  formFields?: Record<string, string | string[]>;
+  formFields?: ReadonlyMap<string, readonly string[]>;
   /** The id came from an unsigned header (apiKey's idHeader): `all()` prefers a signed one. */
   unsignedId?: boolean;
   /** Whether this scheme's messages take part in replay protection (API keys do not, by default). */

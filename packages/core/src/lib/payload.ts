@@ -21,7 +21,7 @@ function mediaType(contentType: string | undefined): string {
  * otherwise. An empty body has no payload (undefined): it may be legitimately signed. `form`: the
  * fields the scheme already read from this body (SchemeVerdict.formFields), used for a form only.
  */
-export function parsePayload(body: Buffer, contentType: string | undefined, form?: Record<string, string | string[]>): unknown {
+export function parsePayload(body: Buffer, contentType: string | undefined, form?: ReadonlyMap<string, readonly string[]>): unknown {
   const type = mediaType(contentType);
   const isJson = type === 'application/json' || type.endsWith('+json');
   if (isJson) {
@@ -34,8 +34,11 @@ export function parsePayload(body: Buffer, contentType: string | undefined, form
     }
   }
   if (type === 'application/x-www-form-urlencoded') {
-    if (form !== undefined) return form;
     const out: Record<string, string | string[]> = Object.create(null);
+    if (form !== undefined) {
+      for (const [k, values] of form) out[k] = values.length === 1 ? values[0]! : [...values];
+      return out;
+    }
     for (const [k, v] of new URLSearchParams(decodeText(body))) {
       const prev = out[k];
       out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];

@@ -11,11 +11,8 @@ let scratch = Buffer.allocUnsafe(1024);
 
 /** What Twilio signed, or why the request cannot be read as a Twilio delivery. */
 export type TwilioSigned =
-  | { ok: true; mode: 'form' | 'url' | 'body-hash'; params: Buffer; bodySha256?: Buffer; fields?: FormFields }
+  | { ok: true; mode: 'form' | 'url' | 'body-hash'; params: Buffer; bodySha256?: Buffer; fields?: Map<string, string[]> }
   | { ok: false; reason: string };
-
-/** A form as lib/payload.ts reads one: a null-prototype record, a repeated name's values in body order. */
-export type FormFields = Record<string, string | string[]>;
 
 const HEX_UPPER = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1);
 
@@ -69,11 +66,13 @@ function decodePart(body: Buffer, start: number, end: number): string | undefine
  * values of a repeated name sorted too (twilio-node's getExpectedTwilioSignature). The grammar is
  * strict: `name=value` pairs joined by `&`, none empty. A name=value pair sent twice is refused:
  * twilio-node signs each distinct value once, so the copy would reach the handler unsigned.
- * Also returns the fields grouped as parsePayload() groups URLSearchParams' pairs (on this strict
- * grammar the two decode alike), so a form delivery's payload is not parsed a second time.
+ * Also returns the fields: each name in the order of its first appearance with its values in body
+ * order, as parsePayload() groups URLSearchParams' pairs (on this strict grammar the two decode
+ * alike), so a form delivery's payload is not parsed a second time.
  */
-export function signedParams(body: Buffer): { params: Buffer; fields: FormFields } | string {
-  const fields: FormFields = Object.create(null);
+export function signedParams(body: Buffer): { params: Buffer; fields: Map<string, string[]> } | string {
+  // A Map, not a null-prototype record: a record's keyed stores internalize every fresh name string.
+  const fields = new Map<string, string[]>();
   let pairs = 0;
   for (let start = 0; start <= body.length; ) {
     let end = body.indexOf(0x26, start);
@@ -85,19 +84,18 @@ export function signedParams(body: Buffer): { params: Buffer; fields: FormFields
     const name = decodePart(body, start, eq);
     const value = decodePart(body, eq + 1, end);
     if (name === undefined || value === undefined) return 'a form parameter that is not percent-encoded UTF-8 (upper-case %XX, printable ASCII otherwise)';
-    const prev = fields[name];
-    if (prev === undefined) fields[name] = value;
-    else if (prev === value || (typeof prev !== 'string' && prev.includes(value))) return 'a name=value pair sent twice (Twilio signs it once)';
-    else if (typeof prev === 'string') fields[name] = [prev, value];
-    else prev.push(value);
+    const values = fields.get(name);
+    if (values === undefined) fields.set(name, [value]);
+    else if (values.includes(value)) return 'a name=value pair sent twice (Twilio signs it once)';
+    else values.push(value);
     start = end + 1;
   }
   const parts: string[] = [];
   // Default sort: UTF-16 code units, as twilio-node's Object.keys(params).sort(). A repeated name's
   // values are sorted in a copy: the fields keep the body's order, as the payload has it.
-  for (const name of Object.keys(fields).sort()) {
-    const values = fields[name]!;
-    if (typeof values === 'string') parts.push(name, values);
+  for (const name of [...fields.keys()].sort()) {
+    const values = fields.get(name)!;
+    if (values.length === 1) parts.push(name, values[0]!);
     else for (const value of [...values].sort()) parts.push(name, value);
   }
   return { params: Buffer.from(parts.join(''), 'utf8'), fields };

@@ -26,7 +26,7 @@ export class VerifiedDelivery<P, T extends TenantConfig> implements VerifiedWebh
   #parsed = false;
   #payload: unknown;
   /** The scheme's reading of a form body, if it made one (parsed once, not again here). */
-  #form: Record<string, string | string[]> | undefined;
+  #form: ReadonlyMap<string, readonly string[]> | undefined;
   #hold: ReplayHold | undefined;
 
   constructor(
