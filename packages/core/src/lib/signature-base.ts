@@ -32,6 +32,22 @@ export interface TargetParts {
   path: string;
   /** The query without its `?`; undefined when the URL has none. */
   query: string | undefined;
+  /** Derived values, made and checked once per parts object (a verifier keeps the parts of its last URL). */
+  derived?: Derived;
+}
+interface Derived {
+  targetUri: string;
+  requestTarget: string;
+  query: string;
+  /** Every part can stand in a line of the base. */
+  safe: boolean;
+}
+function derivedOf(t: TargetParts): Derived {
+  if (t.derived) return t.derived;
+  const search = t.query === undefined ? '' : `?${t.query}`;
+  const d: Derived = { targetUri: `${t.scheme}://${t.authority}${t.path}${search}`, requestTarget: `${t.path}${search}`, query: `?${t.query ?? ''}`, safe: false };
+  d.safe = LINE_SAFE.test(d.targetUri) && LINE_SAFE.test(d.query);
+  return (t.derived = d);
 }
 
 /** The parts of an absolute http(s) URL, normalised as RFC 9421 §2.2.3 asks of @authority; undefined if it is not one. */
@@ -65,28 +81,18 @@ export function componentValue(name: string, source: MessageSource): ComponentVa
     case '@method':
       value = source.method;
       break;
-    case '@target-uri': {
-      const t = source.target();
-      value = `${t.scheme}://${t.authority}${t.path}${t.query === undefined ? '' : `?${t.query}`}`;
-      break;
-    }
+    case '@target-uri':
     case '@authority':
-      value = source.target().authority;
-      break;
     case '@scheme':
-      value = source.target().scheme;
-      break;
-    case '@request-target': {
+    case '@request-target':
+    case '@path':
+    case '@query': {
       const t = source.target();
-      value = `${t.path}${t.query === undefined ? '' : `?${t.query}`}`;
+      const d = derivedOf(t);
+      value = name === '@target-uri' ? d.targetUri : name === '@authority' ? t.authority : name === '@scheme' ? t.scheme : name === '@request-target' ? d.requestTarget : name === '@path' ? t.path : d.query;
+      checked = d.safe;
       break;
     }
-    case '@path':
-      value = source.target().path;
-      break;
-    case '@query':
-      value = `?${source.target().query ?? ''}`;
-      break;
     default: {
       const raw = source.field(name);
       if (raw === undefined) return { absent: `the covered field ${name} is absent` };
