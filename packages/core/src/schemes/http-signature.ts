@@ -254,6 +254,9 @@ export function httpSignature(options: HttpSignatureOptions = {}): Scheme {
       // verifier's rules only when reached; one that names no key of ours (by keyid and alg) costs no
       // verification; at most MAX_HTTP_SIGNATURE_LABELS others are verified, each against the keys it
       // names, public keys also within the request's budget. A further one is SIGNATURE_MISMATCH, unread.
+      // A second label naming the same key is verified too, not skipped: a keyid (or its absence) names
+      // keys, not the one that signed — a sender rotating under one keyid signs with old and new key, and
+      // a label added in front by another party with a colliding keyid would otherwise mask ours.
       let refusal: WebhookVerificationError | undefined;
       let unreadable: WebhookVerificationError | undefined;
       let found = 0;
