@@ -8,7 +8,8 @@
 // A block whose first line is a file-name comment (`// app.module.ts`) is written under that name,
 // so blocks of one README can import each other (`import { AppModule } from './app.module.js'`).
 // The few placeholders READMEs use on purpose (your database, your logger...) are declared once in
-// scripts/readme-blocks/placeholders.d.ts. A block that is not TypeScript takes another fence
+// scripts/readme-blocks/placeholders.d.ts; the Bun, Deno and Workers globals the @hookguard/web
+// recipes use (no type packages for them here) in scripts/readme-blocks/runtimes.d.ts. A block that is not TypeScript takes another fence
 // language (```sh, ```text, ```json, ```http).
 //
 // Prints one line per README with its count of blocks, each failure as README:line:column with the
@@ -126,7 +127,7 @@ export function checkReadmeBlocks({ root = repoRoot, typescript = 'typescript', 
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }) + '\n');
     writeFileSync(
       join(dir, 'tsconfig.json'),
-      JSON.stringify({ extends: join(support, 'tsconfig.json'), files: [join(support, 'placeholders.d.ts'), ...files.keys()] }, null, 2),
+      JSON.stringify({ extends: join(support, 'tsconfig.json'), files: [join(support, 'placeholders.d.ts'), join(support, 'runtimes.d.ts'), ...files.keys()] }, null, 2),
     );
 
     const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
