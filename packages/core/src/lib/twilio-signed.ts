@@ -75,12 +75,18 @@ export function signedParams(body: Buffer): { params: Buffer; fields: Map<string
   const fields = new Map<string, string[]>();
   let pairs = 0;
   for (let start = 0; start <= body.length; ) {
-    let end = body.indexOf(0x26, start);
-    if (end === -1) end = body.length;
+    // The pair's end and its first `=`, in one pass: two Buffer.indexOf calls per pair are native calls
+    // that cost more than the few bytes a parameter of Twilio's holds.
+    let end = start;
+    let eq = -1;
+    for (; end < body.length; end++) {
+      const c = body[end]!;
+      if (c === 0x26) break;
+      if (c === 0x3d && eq === -1) eq = end;
+    }
     if (++pairs > MAX_PARAMS) return `more than ${MAX_PARAMS} form parameters`;
-    const eq = body.indexOf(0x3d, start);
     if (end === start) return 'an empty form parameter (a stray &)';
-    if (eq === -1 || eq >= end) return 'a form parameter without =';
+    if (eq === -1) return 'a form parameter without =';
     const name = decodePart(body, start, eq);
     const value = decodePart(body, eq + 1, end);
     if (name === undefined || value === undefined) return 'a form parameter that is not percent-encoded UTF-8 (upper-case %XX, printable ASCII otherwise)';
