@@ -46,8 +46,16 @@ before(async () => {
   };
   // A real customer (globex) with a valid certificate whose URI SAN carries acme's certificate, as
   // Envoy would write it unquoted after its own Cert: read loosely, that is acme.
+  // Chains that only a check of what each issuer may issue refuses: a CA below acme's CA (whose
+  // pathLenConstraint is 0), and an issuing CA without keyCertSign.
+  const named = { cn: 'acme-sender', uris: [pki.uri('acme')] };
+  subCaLeaf = (await pki.issueUnderCaChain('acme', [{ name: 'acme sub-CA', pathLen: null }], named)).leaf;
+  noCertSignLeaf = (await pki.issueUnderCaChain('root', [{ name: 'CA without keyCertSign', certSign: false }], named)).leaf;
   injected = await pki.issue('globex', { cn: 'globex-sender', uris: [`${pki.uri('globex')};Cert="${encodeURIComponent(pki.clients.acme.cert)}"`] });
 });
+
+let subCaLeaf: Issued;
+let noCertSignLeaf: Issued;
 
 // The adapter whose describe block is running (describe blocks run one after another).
 let current: TlsAdapter | undefined;
@@ -72,6 +80,8 @@ const CASES: Array<[string, () => Issued | undefined, number, string]> = [
   ['revoked (tenant CRL)', () => pki.clients.revoked, 401, 'CERT_REVOKED'],
   ["cross-tenant: globex's CA, acme's SAN", () => pki.clients.crossTenant, 403, 'CERT_IDENTITY_MISMATCH'],
   ["globex's certificate on acme's endpoint", () => pki.clients.globex, 403, 'CERT_IDENTITY_MISMATCH'],
+  ["a sub-CA below acme's CA (pathLenConstraint 0 exceeded)", () => subCaLeaf, 401, 'CERT_UNTRUSTED'],
+  ['an issuing CA without keyCertSign', () => noCertSignLeaf, 401, 'CERT_UNTRUSTED'],
 ];
 
 for (const adapter of ['express', 'express4', 'koa', 'nestjs', 'nestjs-fastify', 'fastify5', 'fastify4'] as TlsAdapter[]) {

@@ -299,3 +299,70 @@ describe('mtls: every CA certificate above the leaf must be valid now and unrevo
     await rejectsWith(v.verify(req('acme', viaIntermediate(leaf, ca))), 'CERT_EXPIRED');
   });
 });
+
+describe('mtls: what each issuer may issue (basicConstraints, keyUsage, pathLenConstraint)', () => {
+  const named = { cn: 'acme-sender', uris: ['spiffe://webhooks.test/tenant/acme'] };
+  // A shared root, identity by SAN (the SPIFFE layout): the chain decides who may mint identities.
+  const rootTenant = (): Record<string, TenantConfig> => ({ acme: { secrets: [SECRETS.acme], certificates: { ca: pki.root.cert, uris: [pki.uri('acme')] } } });
+  const acmeTenant = (): Record<string, TenantConfig> => ({ acme: { secrets: [SECRETS.acme], certificates: { ca: pki.tenantCa.acme.cert, uris: [pki.uri('acme')] } } });
+  // The TLS stack could not build the chain (as with rejectUnauthorized: false and no ca): hookguard's own check decides.
+  const through = (leaf: Issued, cas: Issued[]) => peer(leaf, { authorized: false, authorizationError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', chain: cas.map(x) });
+
+  test('a leaf certificate (cA false) that signs another certificate: CERT_UNTRUSTED, under a shared root and under a tenant CA', async () => {
+    // A sender holding an ordinary client certificate mints one with any identity it likes.
+    const fromRoot = await pki.issueUnderCaChain('root', [{ name: 'valid intermediate' }, { name: 'a client, not a CA', ca: false }], named);
+    await rejectsWith(verifier({}, rootTenant(), mtls()).verify(req('acme', through(fromRoot.leaf, [...fromRoot.cas].reverse()))), 'CERT_UNTRUSTED');
+    const fromAcme = await pki.issueUnderCaChain('acme', [{ name: 'acme client, not a CA', ca: false }], named);
+    await rejectsWith(verifier({}, acmeTenant(), mtls()).verify(req('acme', through(fromAcme.leaf, fromAcme.cas))), 'CERT_UNTRUSTED');
+  });
+
+  test("a sub-CA below acme's CA, whose pathLenConstraint is 0: CERT_UNTRUSTED; the same depth under a root that allows it verifies", async () => {
+    const sub = await pki.issueUnderCaChain('acme', [{ name: 'acme sub-CA (not allowed)', pathLen: null }], named);
+    await rejectsWith(verifier({}, acmeTenant(), mtls()).verify(req('acme', through(sub.leaf, sub.cas))), 'CERT_UNTRUSTED');
+    // Through the shared root too: acme's CA (pathLen 0) is then an intermediate with a CA below it.
+    await rejectsWith(verifier({}, rootTenant(), mtls()).verify(req('acme', through(sub.leaf, [...sub.cas, pki.tenantCa.acme]))), 'CERT_UNTRUSTED');
+    // root (pathLen 1) -> intermediate (pathLen 0) -> leaf: allowed.
+    const ok = await pki.issueUnderCaChain('root', [{ name: 'issuing CA', pathLen: 0 }], named);
+    const w = await verifier({}, rootTenant(), mtls()).verify(req('acme', through(ok.leaf, ok.cas)));
+    assert.equal(w.scheme, 'mtls+standardWebhooks');
+  });
+
+  test('three CAs below a root whose pathLenConstraint is 1: CERT_UNTRUSTED; with no limit on the way it verifies', async () => {
+    const deep = await pki.issueUnderCaChain('root', [{ name: 'level 1', pathLen: null }, { name: 'level 2', pathLen: null }], named);
+    await rejectsWith(verifier({}, rootTenant(), mtls()).verify(req('acme', through(deep.leaf, [...deep.cas].reverse()))), 'CERT_UNTRUSTED');
+    // Anchored at level 1 (no pathLen): level 2 below it is fine.
+    const tenants: Record<string, TenantConfig> = { acme: { secrets: [SECRETS.acme], certificates: { ca: deep.cas[0]!.cert, uris: [pki.uri('acme')] } } };
+    const w = await verifier({}, tenants, mtls()).verify(req('acme', through(deep.leaf, [deep.cas[1]!])));
+    assert.equal(w.scheme, 'mtls+standardWebhooks');
+  });
+
+  test('an intermediate CA without keyCertSign in its keyUsage: CERT_UNTRUSTED', async () => {
+    const noSign = await pki.issueUnderCaChain('root', [{ name: 'CA without keyCertSign', certSign: false }], named);
+    await rejectsWith(verifier({}, rootTenant(), mtls()).verify(req('acme', through(noSign.leaf, noSign.cas))), 'CERT_UNTRUSTED');
+    // Configured as the tenant's own anchor it may not issue either.
+    const tenants: Record<string, TenantConfig> = { acme: { secrets: [SECRETS.acme], certificates: { ca: noSign.cas[0]!.cert, uris: [pki.uri('acme')] } } };
+    await rejectsWith(verifier({}, tenants, mtls()).verify(req('acme', through(noSign.leaf, []))), 'CERT_UNTRUSTED');
+  });
+
+  test('a self-signed sender certificate: as a ca it issues nothing (no keyCertSign): CERT_UNTRUSTED; pinned by fingerprint it verifies', async () => {
+    const self = pki.clients.selfSigned;
+    const verdict = { authorized: false, authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT' } as const;
+    const asCa: Record<string, TenantConfig> = { acme: { secrets: [SECRETS.acme], certificates: { ca: self.cert, uris: [pki.uri('acme')] } } };
+    await rejectsWith(verifier({}, asCa, mtls()).verify(req('acme', peer(self, verdict))), 'CERT_UNTRUSTED');
+    const pinned: Record<string, TenantConfig> = { acme: { secrets: [SECRETS.acme], certificates: { fingerprints: [self.fingerprint] } } };
+    const w = await verifier({}, pinned, mtls()).verify(req('acme', peer(self, verdict)));
+    assert.equal(w.scheme, 'mtls+standardWebhooks');
+  });
+});
+
+describe("mtls: the TLS stack's chain failures that are not a missing issuer are final", () => {
+  for (const verdict of ['PATH_LENGTH_EXCEEDED', 'INVALID_CA', 'KEYUSAGE_NO_CERTSIGN', 'CERT_SIGNATURE_FAILURE', 'SOMETHING_NEW'])
+    test(`${verdict} -> CERT_UNTRUSTED even though the certificate chains to the tenant's CA`, async () => {
+      await rejectsWith(verifier().verify(req('acme', peer(pki.clients.acme, { authorized: false, authorizationError: verdict }))), 'CERT_UNTRUSTED');
+    });
+  for (const verdict of ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN'])
+    test(`${verdict} (the server lacks the tenant's CA) is re-checked: the tenant's certificate verifies`, async () => {
+      const w = await verifier().verify(req('acme', peer(pki.clients.acme, { authorized: false, authorizationError: verdict })));
+      assert.equal(w.scheme, 'mtls+standardWebhooks');
+    });
+});

@@ -6,7 +6,7 @@ export { replayStoreContract, eventually, uniqueKey, type ContractReplayStore } 
 export { rejection } from './rejection.js';
 export { trackChild } from './track-child.js';
 export { stopChild } from './stop-child.js';
-export { createTestPki, type TestPki, type Issued, type LeafOptions } from './pki.js';
+export { createTestPki, type CaOptions, type TestPki, type Issued, type LeafOptions } from './pki.js';
 export { mulberry32 } from './prng.js';
 export { answerKind, describeAnswer, type AnswerKind, type AnswerLike } from './answer-kind.js';
 export { send, startRequest, whsec, deferred, JSON_TYPE, type Reply, type SendOptions, type PendingRequest, type Deferred } from './http-client.js';

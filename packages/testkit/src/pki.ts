@@ -61,13 +61,26 @@ function webcryptoHash(der: Buffer): string {
   return createHash('sha256').update(der).digest('hex');
 }
 
-async function authority(name: string, parent?: Authority, dates: { notBefore?: Date; notAfter?: Date } = {}): Promise<Authority> {
+/** What an issuing certificate's extensions say (defaults: a CA with keyCertSign; pathLen 1 for a root, 0 below). */
+export interface CaOptions {
+  name: string;
+  /** basicConstraints cA (false: a certificate that is not a CA signs the next one). */
+  ca?: boolean;
+  /** pathLenConstraint; null leaves it out (no limit). */
+  pathLen?: number | null;
+  /** keyUsage keyCertSign (false: digitalSignature only). */
+  certSign?: boolean;
+}
+
+async function authority(name: string, parent?: Authority, dates: { notBefore?: Date; notAfter?: Date } = {}, o: Omit<CaOptions, 'name'> = {}): Promise<Authority> {
   const k = await keys();
   const subject = `CN=${name}, O=hookguard tests`;
   const serialNumber = nextSerial();
+  const isCa = o.ca ?? true;
+  const pathLen = o.pathLen === null || !isCa ? undefined : (o.pathLen ?? (parent ? 0 : 1));
   const extensions = [
-    new x509.BasicConstraintsExtension(true, parent ? 0 : 1, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    new x509.BasicConstraintsExtension(isCa, pathLen, true),
+    new x509.KeyUsagesExtension((o.certSign ?? isCa) ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature, true),
     await x509.SubjectKeyIdentifierExtension.create(k.publicKey),
   ];
   const notBefore = dates.notBefore ?? new Date(Date.now() - DAY);
@@ -153,6 +166,11 @@ export interface TestPki {
   issue(tenant: 'acme' | 'globex', options: LeafOptions): Promise<Issued>;
   /** A new intermediate CA under the root (with these dates) and a client certificate from it; the leaf's chainPem holds the intermediate. */
   issueUnderNewCa(ca: { name: string; notBefore?: Date; notAfter?: Date }, options: LeafOptions): Promise<{ ca: Issued; leaf: Issued }>;
+  /**
+   * Issuers below `under` (the root or acme's CA), each signing the next, with the extensions given,
+   * then a client certificate from the last; the leaf's chainPem holds them all (nearest first).
+   */
+  issueUnderCaChain(under: 'root' | 'acme', cas: CaOptions[], options: LeafOptions): Promise<{ cas: Issued[]; leaf: Issued }>;
 }
 
 function crlPem(crl: x509.X509Crl): string {
@@ -208,6 +226,15 @@ export async function createTestPki(): Promise<TestPki> {
     issueUnderNewCa: async ({ name, ...dates }, options) => {
       const ca = await authority(name, root, dates);
       return { ca: strip(ca), leaf: await leaf(ca, options) };
+    },
+    issueUnderCaChain: async (under, specs, options) => {
+      let parent = under === 'root' ? root : acmeCa;
+      const cas: Issued[] = [];
+      for (const { name, ...o } of specs) {
+        parent = await authority(name, parent, {}, o);
+        cas.push(strip(parent));
+      }
+      return { cas, leaf: await leaf(parent, options) };
     },
   };
 }

@@ -114,6 +114,22 @@ function proxyReason(peer: PeerCertificate): { code: WebhookErrorCode; fix: stri
   return { code: 'CERT_UNTRUSTED', fix: 'the proxy refused the certificate; see its logs' };
 }
 
+// The TLS stack's verdicts that only say it lacks an issuer (the tenants' CAs are not the server's
+// `ca`): re-checked against the tenant's CA. Any other failure (PATH_LENGTH_EXCEEDED, INVALID_CA,
+// KEYUSAGE_NO_CERTSIGN, CERT_SIGNATURE_FAILURE, ...) found the chain itself wrong, and is final.
+const RECHECKED = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+]);
+function socketReason(peer: PeerCertificate): { code: WebhookErrorCode; fix: string } | undefined {
+  if (peer.source === 'proxy' || RECHECKED.has(peer.authorizationError ?? '')) return undefined;
+  return { code: 'CERT_UNTRUSTED', fix: 'the TLS stack found the client certificate chain invalid' };
+}
+
 function pems(input: string | Buffer | readonly (string | Buffer)[] | undefined, where: string): X509Certificate[] {
   if (input === undefined) return [];
   const list = Array.isArray(input) ? (input as readonly (string | Buffer)[]) : [input as string | Buffer];
@@ -256,7 +272,7 @@ export function mtls(options: MtlsOptions = {}): Scheme {
       const b = (input.tenantData(this) as PreparedBinding | undefined) ?? staticBinding;
       if (!b) reject('CERT_IDENTITY_MISMATCH', 'no certificate binding for this tenant: set certificates in its config', tenant);
 
-      const node = peer.authorized === false && peer.authorizationError ? (NODE_CODES[peer.authorizationError] ?? proxyReason(peer)) : undefined;
+      const node = peer.authorized === false && peer.authorizationError ? (NODE_CODES[peer.authorizationError] ?? proxyReason(peer) ?? socketReason(peer)) : undefined;
       if (node) reject(node.code, `${peer.source === 'proxy' ? 'proxy' : 'TLS'} verdict ${peer.authorizationError}: ${node.fix}`, tenant);
 
       const fp = fingerprintOf(cert);
