@@ -1,6 +1,6 @@
 // `npm run bench` (full, for people: under ~10 minutes on 2 cores) or `npm run bench -- --quick`
 // (tiny samples, 1 KiB only, short HTTP runs, 20k memory-store keys).
-// Options: --quick, --smoke, --no-build, --only=verify,http,store,mtls, --cases=<substr,...>, --sizes=<bytes,...>,
+// Options: --quick, --smoke, --no-build, --only=verify,http,store,mtls,web, --cases=<substr,...>, --sizes=<bytes,...>,
 // --http-diag (two more Koa servers that split the adapter's cost from core's)
 // Writes bench/results/latest.json and prints a markdown report. Exits 1 if a correctness
 // assertion failed (a missed performance target never fails the run).
@@ -23,7 +23,7 @@ const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(nam
 
 const smoke = flag('smoke');
 const quick = flag('quick') || smoke;
-const only = option('only')?.split(',') ?? ['verify', 'http', 'store', 'mtls'];
+const only = option('only')?.split(',') ?? ['verify', 'http', 'store', 'mtls', 'web'];
 const caseFilter = option('cases')?.split(',');
 const sizes = option('sizes')?.split(',').map(Number) ?? (quick ? [1024] : SIZES);
 const print = (line = '') => process.stdout.write(`${line}\n`);
@@ -33,7 +33,7 @@ const log = smoke ? (line = '') => progress.push(line) : print;
 const warnings = [];
 
 function build() {
-  const filters = ['@hookguard/core', '@hookguard/express', '@hookguard/koa', '@hookguard/fastify', '@hookguard/testkit'].map((p) => `--filter=${p}`);
+  const filters = ['@hookguard/core', '@hookguard/express', '@hookguard/koa', '@hookguard/fastify', '@hookguard/testkit', '@hookguard/web'].map((p) => `--filter=${p}`);
   const r = spawnSync('npx', ['turbo', 'run', 'build', ...filters, '--output-logs=errors-only'], {
     cwd: root,
     encoding: 'utf8',
@@ -117,6 +117,13 @@ async function main() {
     results.mtls = { rows: m.rows };
     results.failures.push(...m.failures);
   });
+  if (only.includes('web')) await timed('web', async () => {
+    log('\n# @hookguard/web: verifyWebhook(request) against core, on Node, Bun, Deno and workerd (one process each)');
+    const { runWebSection } = await import('./web/section.mjs');
+    const w = await runWebSection({ quick, smoke, log });
+    results.web = { rows: w.rows };
+    results.failures.push(...w.failures);
+  });
 
   results.meta.loadEnd = os.loadavg();
   results.meta.durationSec = (Date.now() - started) / 1000;
@@ -129,7 +136,7 @@ async function main() {
     if (results.failures.length) process.exitCode = 1;
     return;
   }
-  results.targets = evaluateTargets({ cells: results.verify?.cells ?? [], sizes: results.verify?.sizes ?? [], http: results.http, store: results.store });
+  results.targets = evaluateTargets({ cells: results.verify?.cells ?? [], sizes: results.verify?.sizes ?? [], http: results.http, store: results.store, web: results.web });
 
   writeFileSync(join(benchDir, 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   log(`\n${renderMarkdown(results)}\n`);

@@ -72,7 +72,7 @@ const VERIFY_ONLY = ['sw-v1', 'sw-v1a', 'stripe', 'github', 'slack', 'shopify', 
 const WORST = ['sw-v1', 'sw-v1a', 'stripe', 'github', 'slack', 'shopify', ...LIST_PRESETS, ...HS_ALGORITHMS.map((alg) => `hs-${alg}`)];
 
 /** Every target of the issue, with the measured ratio and PASS/MISS (a MISS never fails the run). */
-export function evaluateTargets({ cells, sizes, http, store }) {
+export function evaluateTargets({ cells, sizes, http, store, web }) {
   const ns = index(cells);
   const targets = [];
   const add = (t) => targets.push({ ...t, result: t.value === undefined ? 'n/a' : t.value <= t.limit ? 'PASS' : 'MISS' });
@@ -151,6 +151,9 @@ export function evaluateTargets({ cells, sizes, http, store }) {
     });
     add({ target: `memory store bytes per key (${m.keys.toLocaleString('en-US')} keys)`, value: m.bytesPerKey, limit: 150 });
   }
+  // Issue 14: @hookguard/web on Node within noise of core's verify of the same delivery.
+  const webNode = web?.rows?.find((r) => r.runtime === 'node');
+  if (web) add({ target: "@hookguard/web verifyWebhook(request) on Node vs core's verify (1 KiB)", value: webNode?.webOverCore, limit: 1.1 });
   return targets;
 }
 
@@ -253,6 +256,19 @@ export function renderMarkdown(results) {
     out.push(table(['case', 'ns/op', 'added by mTLS'], mtlsRows.map((r, i) => [r.name, fmtInt(r.nsPerOp), i === 0 ? '—' : `+${fmtInt(r.nsPerOp - base)} ns`])));
   }
 
+  const webRows = results.web?.rows ?? [];
+  if (webRows.length) {
+    const r0 = webRows[0];
+    out.push(`\n## @hookguard/web: 1 KiB Standard Webhooks v1, replay off (median of ${r0.rounds} rounds of ${r0.n}; each runtime one process, the same bundled loop)\n`);
+    const x = (v) => (v === undefined ? '—' : `${v.toFixed(2)}x`);
+    out.push(
+      table(
+        ['runtime', 'core verify (Buffer) ns/op', 'arrayBuffer() + core ns/op', 'web verifyWebhook ns/op', 'web / core', 'web / arrayBuffer() + core', "web / Node's web", 'worst round spread'],
+        webRows.map((r) => [`${r.runtime} ${r.version}`, fmtInt(r.core.nsPerOp), fmtInt(r.glue.nsPerOp), fmtInt(r.web.nsPerOp), x(r.webOverCore), x(r.webOverGlue), x(r.webOverNodeWeb), x(Math.max(r.core.spread, r.glue.spread, r.web.spread))]),
+      ),
+    );
+  }
+
   if (targets?.length) {
     out.push('\n## Targets (a MISS is reported, never fails the run)\n');
     const sized = targets.filter((t) => t.size !== undefined);
@@ -284,7 +300,7 @@ export function renderMarkdown(results) {
           ['target', 'measured', 'limit', 'result'],
           other.map((t) => [
             t.target,
-            t.target.startsWith('HTTP') ? fmtX(t.value) : t.target.includes('bytes') ? (t.value?.toFixed(1) ?? '—') : fmtInt(t.value),
+            t.target.startsWith('HTTP') || t.target.startsWith('@hookguard/web') ? fmtX(t.value) : t.target.includes('bytes') ? (t.value?.toFixed(1) ?? '—') : fmtInt(t.value),
             t.direction === 'min' ? `≥ ${t.target.startsWith('HTTP') ? `${t.limit}x` : fmtInt(t.limit)}` : `≤ ${t.limit}`,
             t.result,
           ]),
@@ -318,6 +334,7 @@ export function renderSmokeLine(results) {
     ran.push(`store: ${store.memory?.opsPerSec !== undefined ? 'memory' : 'memory failed'}${shared('redis', store.redis)}${shared('postgres', store.postgres)}`);
   }
   if (mtls) ran.push(plural(mtls.rows.length, 'mTLS case'));
+  if (results.web) ran.push(`web on ${results.web.rows.map((r) => r.runtime).join(', ') || 'no runtime'}`);
   const built = meta.warnings.some((w) => w.startsWith('the build failed')) ? '; the build failed, the existing dist/ was run' : '';
   const took = `${Math.round(meta.durationSec)} s`;
   if (failures.length === 0) return `bench smoke: ${ran.join(', ') || 'nothing selected'}; correctness checks passed${built} (${took})`;
