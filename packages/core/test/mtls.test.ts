@@ -336,6 +336,16 @@ describe('mtls: what each issuer may issue (basicConstraints, keyUsage, pathLenC
     assert.equal(w.scheme, 'mtls+standardWebhooks');
   });
 
+  test("a key rollover's self-issued link certificate is not counted against pathLenConstraint (RFC 5280 6.1.4 (l))", async () => {
+    // issuing CA (pathlen 0) -> the same name with a new key (self-issued) -> leaf.
+    const roll = await pki.issueUnderCaChain('root', [{ name: 'rolling issuing CA', pathLen: 0 }, { name: 'rolling issuing CA', pathLen: 0 }], named);
+    const w = await verifier({}, rootTenant(), mtls()).verify(req('acme', through(roll.leaf, [...roll.cas].reverse())));
+    assert.equal(w.scheme, 'mtls+standardWebhooks');
+    // A differently named CA in the same place is a sub-CA, and counts.
+    const sub = await pki.issueUnderCaChain('root', [{ name: 'limited issuing CA', pathLen: 0 }, { name: 'its sub-CA', pathLen: 0 }], named);
+    await rejectsWith(verifier({}, rootTenant(), mtls()).verify(req('acme', through(sub.leaf, [...sub.cas].reverse()))), 'CERT_UNTRUSTED');
+  });
+
   test('an intermediate CA without keyCertSign in its keyUsage: CERT_UNTRUSTED', async () => {
     const noSign = await pki.issueUnderCaChain('root', [{ name: 'CA without keyCertSign', certSign: false }], named);
     await rejectsWith(verifier({}, rootTenant(), mtls()).verify(req('acme', through(noSign.leaf, noSign.cas))), 'CERT_UNTRUSTED');

@@ -1,6 +1,7 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { HookguardPluginOptions } from './types.js';
-import { metHookguard, refuseUnverified, routeHooks, type Handler } from './lib/route-hooks.js';
+import { WebhookConfigError } from '@hookguard/core';
+import { hookguardForm, markHook, metHookguard, refuseUnverified, routeHooks, type Handler } from './lib/route-hooks.js';
 import { settingsFrom } from './lib/settings.js';
 
 type Hook = (...args: never[]) => unknown;
@@ -33,13 +34,18 @@ async function hookguardPlugin(app: FastifyInstance, options: HookguardPluginOpt
     const webhook = route.config?.webhook;
     if (webhook === undefined) return;
     const where = `config.webhook of ${String(route.method)} ${route.url}`;
+    const r = route as unknown as Record<string, unknown>;
+    // Applied once per route: the plugin registered again in a child scope sees its own hooks and
+    // leaves them; verifyWebhook() spread into the same route is a second verifier, refused.
+    const form = list(r.preParsing).map(hookguardForm).find((f) => f !== undefined);
+    if (form === 'plugin') return;
+    if (form === 'route') throw new WebhookConfigError(`${where}: the route already spreads verifyWebhook(); use one of the two`);
     const settings = settingsFrom(where, webhook, defaults);
     const hooks = routeHooks(settings);
-    const r = route as unknown as Record<string, unknown>;
     // Verification first among the route's own hooks (the exact bytes, and the gate before any
     // other preValidation); the status noted first on send; the handler wrapped, so the key is
     // settled only once it has returned.
-    r.preParsing = [hooks.preParsing, ...list(r.preParsing)];
+    r.preParsing = [markHook(hooks.preParsing, 'plugin'), ...list(r.preParsing)];
     r.preValidation = [hooks.preValidation, ...list(r.preValidation)];
     r.onSend = [hooks.onSend, ...list(r.onSend)];
     r.handler = hooks.wrap(r.handler as Handler);

@@ -1,7 +1,7 @@
 import type { RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault, RouteGenericInterface, RouteHandlerMethod } from 'fastify';
 import { WebhookConfigError, type TenantConfig } from '@hookguard/core';
 import type { VerifyWebhookOptions } from './types.js';
-import { routeHooks, type Handler, type RouteHooks } from './lib/route-hooks.js';
+import { markHook, routeHooks, type Handler, type RouteHooks } from './lib/route-hooks.js';
 import { settingsFrom } from './lib/settings.js';
 
 type RawServer = RawServerDefault;
@@ -40,7 +40,7 @@ export function verifyWebhook<T extends TenantConfig = TenantConfig, RouteGeneri
   }
   const hooks = routeHooks(settings);
   return {
-    preParsing: [hooks.preParsing],
+    preParsing: [markHook(hooks.preParsing, 'route')],
     preValidation: [hooks.preValidation],
     onSend: [hooks.onSend],
     handler: hooks.wrap(handler as unknown as Handler) as unknown as RouteHandlerMethod<RawServer, RawRequest, RawReply, RouteGeneric>,

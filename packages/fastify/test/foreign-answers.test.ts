@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sign, standardWebhooks, WebhookConfigError } from '@hookguard/core';
 import { hookguard, verifyWebhook } from '@hookguard/fastify';
-import { deferred, type Deferred, FASTIFY_VERSIONS, JSON_TYPE, listen, send, whsec, type TestServer } from './helpers.js';
+import { deferred, type Deferred, FASTIFY_VERSIONS, JSON_TYPE, listen, send, startRequest, whsec, type TestServer } from './helpers.js';
 
 const secret = whsec();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -186,3 +186,89 @@ describe('verifyWebhook without a handler', () => {
     assert.throws(() => call({ scheme: standardWebhooks({ secret }) }), (e: unknown) => e instanceof WebhookConfigError && /needs the route handler/.test(e.message));
   });
 });
+
+for (const { name, create } of FASTIFY_VERSIONS) {
+  describe(`hang-ups without an answer, and hookguard applied twice, on ${name}`, () => {
+    let server: TestServer;
+    const runs = new Map<string, number>();
+    const gates = new Map<string, { entered: Deferred; release: Deferred; closed: Deferred }>();
+    const delivery = (id: string, path: string) => {
+      const payload = JSON.stringify({ type: 'order.paid', id });
+      return { url: `${server.url}${path}`, options: { headers: { ...sign.standardWebhooks({ secret, body: payload, id }), ...JSON_TYPE }, body: payload } };
+    };
+    // Waits in the handler until released; what it does then depends on the route.
+    const held = (then: (request: FastifyRequest, reply: FastifyReply) => unknown) => async (request: FastifyRequest, reply: FastifyReply) => {
+      const id = request.webhook!.id!;
+      runs.set(id, (runs.get(id) ?? 0) + 1);
+      const gate = gates.get(id);
+      if (gate) {
+        reply.raw.once('close', () => gate.closed.resolve());
+        gate.entered.resolve();
+        await gate.release.promise;
+      }
+      return then(request, reply);
+    };
+
+    before(async () => {
+      const app = create({ logger: false });
+      await app.register(hookguard);
+      // Resolves undefined without sending (Fastify 5 then sends nothing on a dead socket).
+      app.post('/silent-undefined', verifyWebhook({ scheme: standardWebhooks({ secret }) }, held(() => undefined)));
+      // Hijacks and ends the raw response after the client left.
+      app.post('/hijacked', verifyWebhook({ scheme: standardWebhooks({ secret }) }, held((_request, reply) => {
+        reply.hijack();
+        reply.raw.writeHead(202).end();
+        return reply;
+      })));
+      // The plugin registered again in a child scope: still one verification per request.
+      await app.register(async (child) => {
+        await child.register(hookguard);
+        child.post('/twice', { config: { webhook: { scheme: standardWebhooks({ secret }) } } }, held(() => ({ ok: true })));
+      });
+      server = await listen(app);
+    });
+    after(() => server.close());
+
+    for (const path of ['/silent-undefined', '/hijacked'])
+      test(`${path}: the client hangs up, the handler then returns without an answer going out: its outcome commits, no second run`, async () => {
+        const id = `msg_hangup_${path.slice(1)}`;
+        const gate = { entered: deferred(), release: deferred(), closed: deferred() };
+        gates.set(id, gate);
+        const d = delivery(id, path);
+        const pending = startRequest(d.url, d.options);
+        pending.response.catch(() => {
+          // The client hung up on purpose.
+        });
+        await gate.entered.promise;
+        pending.abort();
+        await gate.closed.promise;
+        gates.delete(id);
+        gate.release.resolve();
+        await sleep(50);
+        const copy = await send(d.url, d.options);
+        assert.equal(copy.status, 200, copy.text);
+        assert.deepEqual(copy.json(), { received: true, duplicate: true });
+        assert.equal(runs.get(id), 1);
+      });
+
+    test('/twice: the plugin registered at the root and again in a child scope verifies once (200, then DUPLICATE)', async () => {
+      const d = delivery('msg_twice', '/twice');
+      const first = await send(d.url, d.options);
+      assert.equal(first.status, 200, first.text);
+      assert.deepEqual(first.json(), { ok: true });
+      const copy = await send(d.url, d.options);
+      assert.deepEqual(copy.json(), { received: true, duplicate: true });
+      assert.equal(runs.get('msg_twice'), 1);
+    });
+
+    test('verifyWebhook() spread into a route that also names config.webhook: WebhookConfigError when the route is declared', async () => {
+      const app = create({ logger: false });
+      await app.register(hookguard);
+      assert.throws(
+        () => app.post('/both', { ...verifyWebhook({ scheme: standardWebhooks({ secret }) }, async () => ({})), config: { webhook: { scheme: standardWebhooks({ secret }) } } }),
+        (e: unknown) => e instanceof WebhookConfigError && /already spreads verifyWebhook/.test(e.message),
+      );
+      await app.close().catch(() => undefined);
+    });
+  });
+}

@@ -94,20 +94,29 @@ function readIssuerConstraints(cert: X509Certificate): IssuerConstraints {
     if (!wrapper) return out;
     const list = derChildren(der, wrapper)[0];
     if (!list) return NOT_ALLOWED;
+    const seen = new Set<string>();
     for (const ext of derChildren(der, list)) {
       const parts = derChildren(der, ext);
       const oid = parts[0];
       const value = parts[parts.length - 1];
       if (!oid || !value || value.tag !== 0x04) return NOT_ALLOWED;
       const id = derOid(der, oid);
+      // RFC 5280 4.2: an extension appears once; a second one must not override the first.
+      if (seen.has(id)) return NOT_ALLOWED;
+      seen.add(id);
       if (id === BASIC_CONSTRAINTS) {
         const seq = readDer(der, value.contentStart, value.end);
+        if (seq.tag !== 0x30 || seq.end !== value.end) return NOT_ALLOWED;
         const fields = derChildren(der, seq);
         let i = 0;
         const first = fields[0];
-        const isCa = first !== undefined && first.tag === 0x01 && der[first.contentStart] !== 0;
-        if (first?.tag === 0x01) i = 1;
+        if (first?.tag === 0x01) {
+          if (first.end - first.contentStart !== 1) return NOT_ALLOWED;
+          i = 1;
+        }
+        const isCa = first?.tag === 0x01 && der[first.contentStart] !== 0;
         out.basic = isCa ? 'ca' : 'not-ca';
+        if (fields.length > i + 1) return NOT_ALLOWED;
         const len = fields[i];
         if (len !== undefined) {
           if (len.tag !== 0x02 || len.end - len.contentStart > 4 || (der[len.contentStart]! & 0x80) !== 0) return NOT_ALLOWED;
@@ -117,7 +126,7 @@ function readIssuerConstraints(cert: X509Certificate): IssuerConstraints {
         }
       } else if (id === KEY_USAGE) {
         const bits = readDer(der, value.contentStart, value.end);
-        if (bits.tag !== 0x03) return NOT_ALLOWED;
+        if (bits.tag !== 0x03 || bits.end !== value.end) return NOT_ALLOWED;
         // Bit 5 (keyCertSign) is the sixth bit of the first byte after the unused-bits count.
         const first = bits.end - bits.contentStart > 1 ? der[bits.contentStart + 1]! : 0;
         out.certSign = (first & 0x04) !== 0;
@@ -170,8 +179,15 @@ export function pathTo(leaf: X509Certificate, chain: readonly X509Certificate[],
       if (!issuedBy(current, a)) continue;
       if (depth === 0 && a.fingerprint256 === leaf.fingerprint256) return [a];
       const full = [...path, a];
-      // full[i] has i CA certificates below it (the leaf is not counted).
-      if (full.every((c, i) => mayIssue(c, i, i === full.length - 1))) return full;
+      // What full[i] has below it: the CAs before it in the path, less the self-issued ones (a key
+      // rollover's link certificate), which RFC 5280 6.1.4 (l) does not count; the leaf is not counted.
+      let below = 0;
+      const allowed = full.every((c, i) => {
+        const ok = mayIssue(c, below, i === full.length - 1);
+        if (!issuerConstraints(c).selfIssued) below++;
+        return ok;
+      });
+      if (allowed) return full;
     }
     const next = chain.find((c) => c !== current && c.ca && !path.includes(c) && issuedBy(current, c));
     if (!next) return undefined;

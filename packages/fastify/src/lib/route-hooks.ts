@@ -24,6 +24,8 @@ interface State {
   started: boolean;
   /** The handler returned, resolved, threw or rejected. */
   finished: boolean;
+  /** It threw or rejected. */
+  failed: boolean;
   /** The raw response finished or closed: no other answer can follow. */
   ended: boolean;
   /** The status of the last answer that went through onSend (what was meant to be sent). */
@@ -31,7 +33,27 @@ interface State {
   /** The status the raw response finished with (what was sent). */
   sent?: number;
   settled: boolean;
+  /** The raw response closed before any answer finished (a hang-up). */
+  closedWithoutAnswer: boolean;
+  /** The raw response, whose status a hijacking handler (or reply.code) sets. */
+  res: FastifyReply['raw'];
 }
+// Marks hookguard's handler wrapper and hooks, so they are never applied twice to one route.
+export const WRAPPED = Symbol('hookguard.fastify.wrapped');
+type Marked = { [WRAPPED]?: true | 'route' | 'plugin' };
+
+/** Is this one of hookguard's preParsing hooks, and from which form? */
+export function hookguardForm(hook: unknown): 'route' | 'plugin' | undefined {
+  const mark = typeof hook === 'function' ? (hook as Marked)[WRAPPED] : undefined;
+  return mark === 'route' || mark === 'plugin' ? mark : undefined;
+}
+
+/** Marks a preParsing hook as hookguard's. */
+export function markHook<F extends object>(hook: F, form: 'route' | 'plugin'): F {
+  (hook as Marked)[WRAPPED] = form;
+  return hook;
+}
+
 // Set when hookguard answered in preParsing (a rejection, a handshake, a hang-up).
 const ANSWERED = 'answered';
 type Held = FastifyRequest & { [STATE]?: State | typeof ANSWERED };
@@ -104,9 +126,15 @@ function trySettle(state: State): void {
     state.webhook.release().catch(ignore);
     return;
   }
-  const status = state.sent ?? state.meant;
-  // No answer yet from a handler that has not returned, or a callback-style one still to answer.
-  if (!state.finished || status === undefined) return;
+  if (!state.finished) return;
+  let status = state.sent ?? state.meant;
+  if (status === undefined) {
+    // The client left and no answer went through (Fastify 5 sends nothing for an async handler
+    // that resolved undefined on a dead socket; a hijacked reply ended after the hang-up): the
+    // handler's own outcome decides, or the key would stay in flight and a retry run it again.
+    if (!state.closedWithoutAnswer) return;
+    status = state.failed ? 500 : state.res.statusCode;
+  }
   state.settled = true;
   // A store failure cannot change an answer already on its way; core reports it to onSettleFailed
   // and the reservation expires after replay.inFlightTtlMs.
@@ -122,6 +150,7 @@ function watchResponse(state: State, reply: FastifyReply): void {
   const end = () => {
     res.off('finish', onFinish);
     res.off('close', end);
+    if (state.sent === undefined) state.closedWithoutAnswer = true;
     state.ended = true;
     trySettle(state);
   };
@@ -146,6 +175,9 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
   }
 
   async function preParsing(request: FastifyRequest, reply: FastifyReply, payload: Readable): Promise<Readable | undefined> {
+    // A second hookguard on the same route (a route cloned by another plugin): verified once, by
+    // the first; a second reservation of the same key would answer every copy 409 forever.
+    if ((request as Held)[STATE] !== undefined) return payload;
     let body: Buffer;
     try {
       body = await readRawBody(payload, { limit: verifier.maxBodyBytes, consumedHint: CONSUMED_HINT });
@@ -179,7 +211,7 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
       await written(sendAnswer(reply, webhook.answer));
       return undefined;
     }
-    const state: State = { webhook, started: false, finished: false, ended: false, settled: false };
+    const state: State = { webhook, started: false, finished: false, failed: false, ended: false, settled: false, closedWithoutAnswer: false, res: reply.raw };
     (request as Held)[STATE] = state;
     watchResponse(state, reply);
     request.webhook = webhook;
@@ -207,7 +239,8 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
   }
 
   function wrap(handler: Handler): Handler {
-    return function hookguardHandler(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): unknown {
+    if ((handler as Marked)[WRAPPED] === true) return handler;
+    const wrapped = function hookguardHandler(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): unknown {
       const state = (request as Held)[STATE];
       // Nothing unverified reaches the handler (the gate in preValidation answered already).
       if (state === undefined) {
@@ -226,32 +259,35 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
         return undefined;
       }
       state.started = true;
-      const finish = () => {
+      const finish = (failed: boolean) => {
         state.finished = true;
+        state.failed = failed;
         trySettle(state);
       };
       let result: unknown;
       try {
         result = handler.call(this, request, reply);
       } catch (e) {
-        finish();
+        finish(true);
         throw e;
       }
       if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
         return (result as PromiseLike<unknown>).then(
           (value) => {
-            finish();
+            finish(false);
             return value;
           },
           (e: unknown) => {
-            finish();
+            finish(true);
             throw e;
           },
         );
       }
-      finish();
+      finish(false);
       return result;
     };
+    (wrapped as Marked)[WRAPPED] = true;
+    return wrapped;
   }
 
   function onSend(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void): void {
