@@ -40,7 +40,7 @@ if (process.env.HOOKGUARD_SKIP_BENCH_SMOKE !== '1') {
 // without a test that produces it everywhere fails here.
 const e2e = join(root, 'test', '.test-results');
 if (existsSync(join(e2e, 'summary.json'))) {
-  const label = 'every rejection code produced through every adapter (contract + mTLS suites)';
+  const label = 'every rejection code produced through every adapter (contract + mTLS + runtimes suites)';
   try {
     const { WEBHOOK_ERROR_CODES } = await import(pathToFileURL(join(root, 'packages', 'core', 'dist', 'esm', 'index.js')).href);
     const seen = {};
@@ -54,9 +54,17 @@ if (existsSync(join(e2e, 'summary.json'))) {
     }
     const adapters = ['express5', 'express4', 'koa', 'nestjs', 'nestjs-fastify', 'fastify5', 'fastify4'];
     const missing = adapters.flatMap((a) => WEBHOOK_ERROR_CODES.filter((c) => !seen[a]?.has(c)).map((c) => `${a}: ${c}`));
+    // @hookguard/web on its four runtimes (runtimes suite): every code but the certificate ones,
+    // which need a TLS socket's peer certificate (mTLS is Node-only, and the web README says so).
+    const runtimesFile = join(e2e, 'codes-runtimes.json');
+    if (!existsSync(runtimesFile)) throw new Error('runtimes suite wrote no code record');
+    const runtimes = JSON.parse(readFileSync(runtimesFile, 'utf8'));
+    const webCodes = WEBHOOK_ERROR_CODES.filter((c) => !c.startsWith('CERT_'));
+    const webAdapters = ['web-node', 'web-bun', 'web-deno', 'web-workerd'];
+    for (const a of webAdapters) missing.push(...webCodes.filter((c) => !runtimes[a]?.includes(c)).map((c) => `${a}: ${c}`));
     if (missing.length) throw new Error(`not produced: ${missing.join(', ')}`);
     passed++;
-    console.log(`\n✔ ${label}: ${WEBHOOK_ERROR_CODES.length} codes × ${adapters.length} adapters`);
+    console.log(`\n✔ ${label}: ${WEBHOOK_ERROR_CODES.length} codes × ${adapters.length} adapters; ${webCodes.length} codes × ${webAdapters.length} web runtimes`);
   } catch (e) {
     failed++;
     failures.push(`${label}: ${e.message}`);

@@ -12,6 +12,7 @@ import net from 'node:net';
 import { MAX_BODY } from './lib/fixture.js';
 import { nextId, send, standard, tenantBody, type Answer, type Delivery } from './lib/deliveries.js';
 import { assertAnswer, cases } from './lib/contract-cases.js';
+import { recordCode, writeCodes } from './lib/code-coverage.js';
 import { Collector, RUNTIMES, startRuntime, tempDir, type RunningRuntime, type RuntimeName } from './lib/runtime-hosts.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -57,6 +58,7 @@ before(async () => {
 }, { timeout: 40_000 });
 
 after(async () => {
+  writeCodes('runtimes');
   await Promise.allSettled([...started.values()].map(async (p) => (await p).stop()));
   await collector.close();
   temp.remove();
@@ -212,13 +214,18 @@ for (const spec of RUNTIMES) {
         if (c.json !== undefined) assert.deepEqual(a.body, c.json);
         assert.equal(rt.log.calls.length - calls, c.handled ? 1 : 0, 'handler runs');
         assert.deepEqual((await rt.remoteLog()).rejected.slice(rejected), c.code ? [c.code] : []);
+        if (c.code) recordCode(`web-${spec.name}`, c.code);
       });
     }
 
     check('duplicate of a processed message -> 200 ack, handler not run again', async () => {
       const d = standard();
       expectAnswer(await send(rt.url, d), 200, undefined, 'first');
+      const rejected = (await rt.remoteLog()).rejected.length;
       expectDuplicateAck(await send(rt.url, d), 'duplicate');
+      // The answer carries no code (an acknowledgement); the runtime's onRejected hook names it.
+      assert.deepEqual((await rt.remoteLog()).rejected.slice(rejected), ['DUPLICATE']);
+      recordCode(`web-${spec.name}`, 'DUPLICATE');
       assert.equal(rt.log.count('tenants', d.headers['webhook-id']!), 1);
     });
 
@@ -227,6 +234,7 @@ for (const spec of RUNTIMES) {
       d.headers['x-tenant'] = 'acme';
       expectAnswer(await send(rt.url, d), 200, undefined, 'first');
       expectAnswer(await send(rt.url, d), 409, 'REPLAYED', 'duplicate');
+      recordCode(`web-${spec.name}`, 'REPLAYED');
       assert.equal(rt.log.count('strict', d.headers['webhook-id']!), 1);
     });
 
@@ -245,6 +253,7 @@ for (const spec of RUNTIMES) {
       const inFlight = all.filter((a) => a.status === 409 && a.body?.code === 'REPLAY_IN_FLIGHT');
       assert.equal(handled.length, 1, JSON.stringify(all.map((a) => [a.status, a.body])));
       assert.equal(inFlight.length, 7, JSON.stringify(all.map((a) => [a.status, a.body])));
+      recordCode(`web-${spec.name}`, 'REPLAY_IN_FLIGHT');
       expectDuplicateAck(await send(rt.url, d), 'later copy');
       assert.equal(rt.log.count('tenants', id), 1);
     });
@@ -310,6 +319,7 @@ for (const spec of RUNTIMES) {
         assert.deepEqual(outcome, { status: 413, code: 'BODY_TOO_LARGE' });
         assert.equal(rt.log.calls.length, calls);
         assert.deepEqual((await rt.remoteLog()).rejected.slice(rejected), ['BODY_TOO_LARGE']);
+        recordCode(`web-${spec.name}`, 'BODY_TOO_LARGE');
       });
     }
   });

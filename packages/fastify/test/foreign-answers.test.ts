@@ -13,6 +13,12 @@ import { deferred, type Deferred, FASTIFY_VERSIONS, JSON_TYPE, listen, send, sta
 const secret = whsec();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A Standard Webhooks delivery of message `id` to `path`. */
+function signedDelivery(base: string, id: string, path: string) {
+  const payload = JSON.stringify({ type: 'order.paid', id });
+  return { url: `${base}${path}`, options: { headers: { ...sign.standardWebhooks({ secret, body: payload, id }), ...JSON_TYPE }, body: payload } };
+}
+
 for (const { name, create } of FASTIFY_VERSIONS) {
   describe(`answers from outside the handler on ${name}`, () => {
     let server: TestServer;
@@ -23,10 +29,7 @@ for (const { name, create } of FASTIFY_VERSIONS) {
     const refuseOnce = new Set<string>();
     const failSendOnce = new Set<string>();
 
-    function delivery(id: string, path: string) {
-      const payload = JSON.stringify({ type: 'order.paid', id });
-      return { url: `${server.url}${path}`, options: { headers: { ...sign.standardWebhooks({ secret, body: payload, id }), ...JSON_TYPE }, body: payload } };
-    }
+    const delivery = (id: string, path: string) => signedDelivery(server.url, id, path);
     /** Sends until the answer is no longer 409 REPLAY_IN_FLIGHT (bounded: 50 tries, 10 ms apart). */
     async function settled(d: ReturnType<typeof delivery>) {
       let r = await send(d.url, d.options);
@@ -192,10 +195,7 @@ for (const { name, create } of FASTIFY_VERSIONS) {
     let server: TestServer;
     const runs = new Map<string, number>();
     const gates = new Map<string, { entered: Deferred; release: Deferred; closed: Deferred }>();
-    const delivery = (id: string, path: string) => {
-      const payload = JSON.stringify({ type: 'order.paid', id });
-      return { url: `${server.url}${path}`, options: { headers: { ...sign.standardWebhooks({ secret, body: payload, id }), ...JSON_TYPE }, body: payload } };
-    };
+    const delivery = (id: string, path: string) => signedDelivery(server.url, id, path);
     // Waits in the handler until released; what it does then depends on the route.
     const held = (then: (request: FastifyRequest, reply: FastifyReply) => unknown) => async (request: FastifyRequest, reply: FastifyReply) => {
       const id = request.webhook!.id!;
