@@ -6,37 +6,20 @@
 // is downloaded. Each runtime is one child process, run one after the other, bounded in time and
 // stopped by its PID.
 import { execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runtimeBinary, runtimeBinaryCandidates } from '@hookguard/testkit';
 import { RESULT_PREFIX, killPid } from '../lib/child.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
 const RUN_MS = 60_000; // per runtime, start-up included
 
-// Where npm puts each binary (bun's postinstall may have moved it), as test/lib/runtime-hosts.ts.
-const RUNTIMES = [
-  { name: 'node', bins: [process.execPath] },
-  { name: 'bun', bins: ['node_modules/@oven/bun-linux-x64/bin/bun', 'node_modules/bun/bin/bun.exe'] },
-  { name: 'deno', bins: ['node_modules/@deno/linux-x64-glibc/deno', 'node_modules/deno/deno'] },
-  { name: 'workerd', bins: ['node_modules/@cloudflare/workerd-linux-64/bin/workerd'] },
-];
-
-function binaryOf(spec) {
-  for (const bin of spec.bins) {
-    const path = bin.startsWith('/') ? bin : join(root, bin);
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // next candidate
-    }
-  }
-  return undefined;
-}
+// Each runtime's binary, where npm put it (testkit's runtimeBinary, shared with test/lib/runtime-hosts.ts).
+const RUNTIMES = ['node', 'bun', 'deno', 'workerd'].map((name) => ({ name }));
+const binaryOf = (spec) => runtimeBinary(spec.name);
 
 const versionOf = (name, bin) => {
   if (name === 'node') return process.version;
@@ -140,7 +123,7 @@ export async function runWebSection({ quick, smoke = false, log }) {
     for (const spec of RUNTIMES) {
       const bin = binaryOf(spec);
       if (!bin) {
-        failures.push(`web: ${spec.name}: no binary at ${spec.bins.join(' or ')} (a devDependency of @hookguard/web: broken install)`);
+        failures.push(`web: ${spec.name}: no binary at ${runtimeBinaryCandidates(spec.name).join(' or ')} (a devDependency of @hookguard/web: broken install)`);
         continue;
       }
       const version = versionOf(spec.name, bin);

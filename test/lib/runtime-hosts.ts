@@ -5,13 +5,14 @@
 // runtime's own binary on 127.0.0.1. The handler runs of every runtime come back to one collector
 // server in this process (see runtime-app.ts).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { runtimeBinary, runtimeBinaryCandidates, type RuntimeName } from '@hookguard/testkit';
 import { HandlerLog } from './fixture.js';
 import type { RuntimeLog } from './runtime-app.js';
 
@@ -19,12 +20,10 @@ export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const ENTRIES = fileURLToPath(new URL('./runtime-entries/', import.meta.url));
 const START_MS = 20_000;
 
-export type RuntimeName = 'node' | 'bun' | 'deno' | 'workerd';
+export type { RuntimeName };
 
 interface RuntimeSpec {
   name: RuntimeName;
-  /** Where npm puts the binary (several: a package's postinstall may move it). */
-  bins: string[];
   /** Where the client's address comes from, for the test names. */
   address: string;
   /** esbuild's platform for the bundle. */
@@ -32,31 +31,22 @@ interface RuntimeSpec {
 }
 
 export const RUNTIMES: RuntimeSpec[] = [
-  { name: 'node', bins: [process.execPath], address: "the socket's remoteAddress", platform: 'node' },
-  // bun's own postinstall moves @oven/bun-linux-x64/bin/bun to bun/bin/bun.exe.
-  { name: 'bun', bins: ['node_modules/@oven/bun-linux-x64/bin/bun', 'node_modules/bun/bin/bun.exe'], address: 'server.requestIP(request)', platform: 'neutral' },
-  { name: 'deno', bins: ['node_modules/@deno/linux-x64-glibc/deno', 'node_modules/deno/deno'], address: 'info.remoteAddr', platform: 'neutral' },
+  { name: 'node', address: "the socket's remoteAddress", platform: 'node' },
+  { name: 'bun', address: 'server.requestIP(request)', platform: 'neutral' },
+  { name: 'deno', address: 'info.remoteAddr', platform: 'neutral' },
   {
     name: 'workerd',
-    bins: ['node_modules/@cloudflare/workerd-linux-64/bin/workerd'],
     address: "CF-Connecting-IP, set on every request by the workerd socket (injectRequestHeaders) as Cloudflare's edge sets it",
     platform: 'neutral',
   },
 ];
 
-/** The binary, or an error that says the install is broken. */
+/** The binary (testkit's runtimeBinary), or an error that says the install is broken. */
 export function binaryOf(spec: RuntimeSpec): string {
-  for (const bin of spec.bins) {
-    const path = bin.startsWith('/') ? bin : join(REPO, bin);
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // next candidate
-    }
-  }
+  const bin = runtimeBinary(spec.name);
+  if (bin !== undefined) return bin;
   throw new Error(
-    `${spec.name}: no executable at ${spec.bins.join(' or ')}. ${spec.name} is a devDependency of @hookguard/web (hoisted to the root node_modules), ` +
+    `${spec.name}: no executable at ${runtimeBinaryCandidates(spec.name).join(' or ')}. ${spec.name} is a devDependency of @hookguard/web (hoisted to the root node_modules), ` +
       `so a missing binary means a broken install (its platform package was not installed, or its postinstall failed): reinstall, do not skip.`,
   );
 }

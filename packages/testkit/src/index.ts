@@ -10,3 +10,4 @@ export { createTestPki, type CaOptions, type TestPki, type Issued, type LeafOpti
 export { mulberry32 } from './prng.js';
 export { answerKind, describeAnswer, type AnswerKind, type AnswerLike } from './answer-kind.js';
 export { send, startRequest, whsec, deferred, JSON_TYPE, type Reply, type SendOptions, type PendingRequest, type Deferred } from './http-client.js';
+export { runtimeBinary, runtimeBinaryCandidates, type RuntimeName } from './runtime-binary.js';
