@@ -92,11 +92,16 @@ describe('HmacCandidates', () => {
       const digest = createHmac('sha256', secret).update(body).digest();
       const canonical = encoding === 'hex' ? digest.toString('hex') : digest.toString('base64');
       const c = new HmacCandidates(encoding, 32, 16);
+      const other = createHmac('sha256', 'a secret no key here holds').update(body).digest(encoding);
       for (let i = 0; i < canonical.length; i++) {
         // U+0100 above the right character: written as latin1 it would be the right byte.
         const lifted = canonical.slice(0, i) + String.fromCharCode(canonical.charCodeAt(i) + 0x100) + canonical.slice(i + 1);
         c.clear().add(lifted, 0, lifted.length);
         assert.equal(c.match('sha256', keys, undefined, body, undefined), undefined, `lifted at ${i}`);
+        // With a second (wrong) candidate, the path that compares several at once: still no match.
+        c.clear().add(lifted, 0, lifted.length);
+        c.add(other, 0, other.length);
+        assert.equal(c.match('sha256', keys, undefined, body, undefined), undefined, `lifted at ${i}, beside a wrong one`);
         // Beside the canonical one, before or after it, at an offset: the canonical one matches.
         c.clear().add(lifted, 0, lifted.length);
         c.add(`,${canonical}`, 1, 1 + canonical.length);

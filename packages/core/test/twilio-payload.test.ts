@@ -109,3 +109,13 @@ test('random forms with repeated names: payload and verdict as parsing the body 
     sameAsParsed(w.payload, body, FORM);
   }
 });
+
+test("a form payload is built from the fields the scheme read, not parsed again (a map that differs from the body wins)", () => {
+  // The scheme's fields, not a parse of these bytes: proves the hand-over is used at all.
+  const fields = new Map([['From', ['+15550001111']], ['Body', ['a', 'b']]]);
+  const payload = parsePayload(Buffer.from('Other=1'), FORM, fields) as Record<string, unknown>;
+  assert.deepEqual({ ...payload }, { From: '+15550001111', Body: ['a', 'b'] });
+  assert.equal(Object.getPrototypeOf(payload), null);
+  // Any other content type ignores the fields.
+  assert.deepEqual(parsePayload(Buffer.from('{"a":1}'), 'application/json', fields), { a: 1 });
+});

@@ -73,6 +73,10 @@ function decodePart(body: Buffer, start: number, end: number): string | undefine
 export function signedParams(body: Buffer): { params: Buffer; fields: Map<string, string[]> } | string {
   // A Map, not a null-prototype record: a record's keyed stores internalize every fresh name string.
   const fields = new Map<string, string[]>();
+  // URLSearchParams (what a framework's form parser, twilio-node's signer and the old payload read)
+  // drops a leading `?`; this grammar would keep it in the first name. Twilio never sends one:
+  // refused, so the names that were verified are the names the handler sees.
+  if (body[0] === 0x3f) return 'a form body that starts with ? (a query string, not form fields)';
   let pairs = 0;
   for (let start = 0; start <= body.length; ) {
     // The pair's end and its first `=`, in one pass: two Buffer.indexOf calls per pair are native calls
