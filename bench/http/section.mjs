@@ -26,6 +26,7 @@ export const DIAG_VARIANTS = [
   { id: 'express-hookguard-noreplay', framework: 'express', label: 'diag: Express 5 + @hookguard/express, replay off', diagnostic: true, replayOff: true },
   { id: 'koa-core', framework: 'koa', label: 'diag: Koa 3 + hand body read + core verify/settle', diagnostic: true },
   { id: 'koa-hookguard-noreplay', framework: 'koa', label: 'diag: Koa 3 + @hookguard/koa, replay off', diagnostic: true, replayOff: true },
+  { id: 'fastify-hookguard-noreplay', framework: 'fastify', label: 'diag: Fastify 5 + @hookguard/fastify, replay off', diagnostic: true, replayOff: true },
 ];
 
 // Server on CPU 0, load generator on CPU 1 (all their threads): on a 2-core machine, unpinned

@@ -165,7 +165,7 @@ async function koaApp(hand, mode) {
   return app.callback();
 }
 
-async function fastifyApp(hand) {
+async function fastifyApp(hand, mode) {
   const { default: Fastify } = await import('fastify');
   let app;
   // The runner counts requests on this server's 'request' event, as for the other frameworks.
@@ -182,7 +182,7 @@ async function fastifyApp(hand) {
     });
   } else {
     const { verifyWebhook } = await import('@hookguard/fastify');
-    fastify.post('/webhooks', verifyWebhook({ verifier: await hookguardVerifier() }, async () => {
+    fastify.post('/webhooks', verifyWebhook({ verifier: await hookguardVerifier({ replay: mode !== 'noreplay' }) }, async () => {
       handled++;
       return { received: true };
     }));
@@ -204,6 +204,7 @@ const builders = {
   'koa-hookguard-noreplay': () => koaApp(false, 'noreplay'),
   'fastify-hookguard': () => fastifyApp(false),
   'fastify-hand': () => fastifyApp(true),
+  'fastify-hookguard-noreplay': () => fastifyApp(false, 'noreplay'),
 };
 if (!builders[variant]) throw new Error(`unknown variant ${variant}`);
 

@@ -10,6 +10,7 @@ import {
   WebhookVerificationError,
 } from '@hookguard/core';
 import { bytesStream } from './bytes-stream.js';
+import { passVerified } from './pass-verified.js';
 import { sendAnswer } from './send-answer.js';
 import { toWebhookRequest } from './to-webhook-request.js';
 
@@ -58,6 +59,14 @@ export function markHook<F extends object>(hook: F, form: 'route' | 'plugin'): F
 const ANSWERED = 'answered';
 type Held = FastifyRequest & { [STATE]?: State | typeof ANSWERED };
 
+/** A verified request's body is core's payload, and Fastify's parser is not run for it. */
+function takeVerified(request: FastifyRequest): boolean {
+  const state = (request as Held)[STATE];
+  if (state === undefined || state === ANSWERED) return false;
+  request.body = state.webhook.payload;
+  return true;
+}
+
 /** Did hookguard's preParsing hook see this request (verified it, or answered it)? */
 export function metHookguard(request: FastifyRequest): boolean {
   return (request as Held)[STATE] !== undefined;
@@ -77,8 +86,11 @@ export interface RouteHookSettings {
 
 export type Handler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => unknown;
 
+/** Fastify's callback for a preParsing hook: an error, or the payload stream (none after an early answer). */
+export type PreParsingDone = (err: Error | null, payload?: Readable) => void;
+
 export interface RouteHooks {
-  preParsing: (request: FastifyRequest, reply: FastifyReply, payload: Readable) => Promise<Readable | undefined>;
+  preParsing: (request: FastifyRequest, reply: FastifyReply, payload: Readable, done: PreParsingDone) => void;
   preValidation: (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
   onSend: (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => void;
   /** The route's handler behind hookguard's last gate, so the settlement knows when it ran and ended. */
@@ -142,20 +154,15 @@ function trySettle(state: State): void {
 }
 
 function watchResponse(state: State, reply: FastifyReply): void {
+  // 'close' follows 'finish' (a tick later) and also comes alone when the client hangs up first:
+  // one listener, and writableFinished tells the two apart.
   const res = reply.raw;
-  const onFinish = () => {
-    state.sent = res.statusCode;
-    end();
-  };
-  const end = () => {
-    res.off('finish', onFinish);
-    res.off('close', end);
-    if (state.sent === undefined) state.closedWithoutAnswer = true;
+  res.on('close', () => {
+    if (res.writableFinished) state.sent = res.statusCode;
+    else state.closedWithoutAnswer = true;
     state.ended = true;
     trySettle(state);
-  };
-  res.on('finish', onFinish);
-  res.on('close', end);
+  });
 }
 
 /**
@@ -174,50 +181,83 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
     return sendAnswer(reply, rejectionResponse(error, { detail }));
   }
 
-  async function preParsing(request: FastifyRequest, reply: FastifyReply, payload: Readable): Promise<Readable | undefined> {
+  /**
+   * Written with callbacks, not async/await: it runs for every delivery, and each hop through an
+   * async function is a microtask Fastify then waits on again. `done(null, stream)` hands the
+   * payload on; `done(null)` after an early answer is written ends the lifecycle (the reply is sent).
+   */
+  function preParsing(request: FastifyRequest, reply: FastifyReply, payload: Readable, done: PreParsingDone): void {
     // A second hookguard on the same route (a route cloned by another plugin): verified once, by
     // the first; a second reservation of the same key would answer every copy 409 forever.
-    if ((request as Held)[STATE] !== undefined) return payload;
-    let body: Buffer;
-    try {
-      body = await readRawBody(payload, { limit: verifier.maxBodyBytes, consumedHint: CONSUMED_HINT });
-    } catch (e) {
-      if (!isWebhookVerificationError(e)) throw e;
-      // Reported to the verifier's onRejected hook too: it only sees what reaches verify() otherwise.
+    if ((request as Held)[STATE] !== undefined) return done(null, payload);
+    const fail = (e: unknown) => done(e instanceof Error ? e : new Error(String(e)));
+    // An early answer: sent, and only then the lifecycle ends (see written()).
+    const answer = (toSend: () => FastifyReply) => {
       (request as Held)[STATE] = ANSWERED;
-      await written(reject(verifier.reject(e, toWebhookRequest(request)), reply));
-      return undefined;
-    }
-    let webhook: VerifiedWebhook;
-    try {
-      webhook = await verifier.verify(toWebhookRequest(request, body), { parse: true });
-    } catch (e) {
-      if (!isWebhookVerificationError(e)) throw e;
-      (request as Held)[STATE] = ANSWERED;
-      await written(reject(e, reply));
-      return undefined;
-    }
-    // The client went away while we verified: nobody can read an answer and the sender will retry,
-    // so free the key and do not run the handler.
-    if (gone(request, reply)) {
-      (request as Held)[STATE] = ANSWERED;
-      await webhook.release().catch(ignore);
-      reply.hijack();
-      return undefined;
-    }
-    // A sender's handshake (Adobe's verification of intent): core's answer, and no handler.
-    if (webhook.answer) {
-      (request as Held)[STATE] = ANSWERED;
-      await written(sendAnswer(reply, webhook.answer));
-      return undefined;
-    }
-    const state: State = { webhook, started: false, finished: false, failed: false, ended: false, settled: false, closedWithoutAnswer: false, res: reply.raw };
-    (request as Held)[STATE] = state;
-    watchResponse(state, reply);
-    request.webhook = webhook;
-    // What the sender requires on any answer (Adobe's client-id echo), set before the handler answers.
-    if (webhook.responseHeaders) reply.headers(webhook.responseHeaders);
-    return bytesStream(body);
+      let sent: FastifyReply;
+      try {
+        sent = toSend();
+      } catch (thrown) {
+        return fail(thrown); // onError: 'throw': Fastify's error handler answers
+      }
+      written(sent).then(() => done(null), fail);
+    };
+    const verified = (webhook: VerifiedWebhook, body: Buffer) => {
+      // The client went away while we verified: nobody can read an answer and the sender will retry,
+      // so free the key and do not run the handler.
+      if (gone(request, reply)) {
+        (request as Held)[STATE] = ANSWERED;
+        webhook.release().catch(ignore).then(() => {
+          reply.hijack();
+          done(null);
+        }, fail);
+        return;
+      }
+      // A sender's handshake (Adobe's verification of intent): core's answer, and no handler.
+      if (webhook.answer) {
+        const handshake = webhook.answer;
+        (request as Held)[STATE] = ANSWERED;
+        written(sendAnswer(reply, handshake)).then(() => done(null), fail);
+        return;
+      }
+      const state: State = { webhook, started: false, finished: false, failed: false, ended: false, settled: false, closedWithoutAnswer: false, res: reply.raw };
+      (request as Held)[STATE] = state;
+      watchResponse(state, reply);
+      request.webhook = webhook;
+      // What the sender requires on any answer (Adobe's client-id echo), set before the handler answers.
+      if (webhook.responseHeaders) reply.headers(webhook.responseHeaders);
+      // Fastify's parser is skipped for this request (request.body is core's payload); where that
+      // cannot be arranged, its parser reads the verified bytes again.
+      done(null, passVerified(request, takeVerified) ? payload : bytesStream(body));
+    };
+    readRawBody(payload, { limit: verifier.maxBodyBytes, consumedHint: CONSUMED_HINT }).then(
+      (body) => {
+        let pending: Promise<VerifiedWebhook>;
+        try {
+          pending = verifier.verify(toWebhookRequest(request, body), { parse: true });
+        } catch (e) {
+          return fail(e);
+        }
+        pending.then(
+          (webhook) => {
+            try {
+              verified(webhook, body);
+            } catch (e) {
+              fail(e);
+            }
+          },
+          (e: unknown) => {
+            if (!isWebhookVerificationError(e)) return fail(e);
+            answer(() => reject(e, reply));
+          },
+        );
+      },
+      (e: unknown) => {
+        if (!isWebhookVerificationError(e)) return fail(e);
+        // Reported to the verifier's onRejected hook too: it only sees what reaches verify() otherwise.
+        answer(() => reject(verifier.reject(e, toWebhookRequest(request)), reply));
+      },
+    );
   }
 
   /**
