@@ -3,8 +3,9 @@
 // One 1 KiB Standard Webhooks delivery; `core`: core's verifier.verify() of it as a raw-body
 // middleware holds it (Buffer body); `web`: @hookguard/web's verifyWebhook(request) of the same
 // delivery as a Fetch Request (its body read by the adapter); `glue`: request.arrayBuffer() then
-// core's verify, the least any Fetch glue does (what the runtime's body read costs). Both with replay off, as the verify
-// section's rows: the store is measured in its own section.
+// core's verify, the least any Fetch glue does (what the runtime's body read costs). All three with
+// replay off, as the verify section's rows (the store is measured in its own section), and all
+// three parse the payload, as every adapter asks core to ({ parse: true }).
 import { Buffer } from 'node:buffer';
 import { createVerifier, sign, standardWebhooks } from '@hookguard/core';
 import { verifyWebhook } from '@hookguard/web';
@@ -18,6 +19,7 @@ const URL_ = 'http://127.0.0.1/webhooks';
 // One options object: verifyWebhook builds its verifier once per options object.
 const options = { scheme: standardWebhooks({ secret: SECRET }), replay: false, toleranceSec: 1e9 };
 const core = createVerifier(options);
+const PARSE = { parse: true };
 const coreRequest = { method: 'POST', url: '/webhooks', headers, body };
 const tampered = Buffer.from(body);
 tampered[tampered.length - 3] ^= 1;
@@ -27,10 +29,10 @@ const webRequest = (b = body) => new Request(URL_, { method: 'POST', headers, bo
 
 /** Asserts both paths accept the delivery and refuse it with one body byte changed; throws otherwise. */
 export async function check() {
-  const a = await core.verify(coreRequest);
+  const a = await core.verify(coreRequest, PARSE);
   const b = await verifyWebhook(webRequest(), options);
   if (a.id !== 'msg_bench' || b.id !== 'msg_bench') throw new Error('the signed delivery did not verify');
-  for (const [name, f] of [['core', () => core.verify({ ...coreRequest, body: tampered })], ['web', () => verifyWebhook(webRequest(tampered), options)]]) {
+  for (const [name, f] of [['core', () => core.verify({ ...coreRequest, body: tampered }, PARSE)], ['web', () => verifyWebhook(webRequest(tampered), options)]]) {
     const code = await f().then(() => 'accepted', (e) => e?.code);
     if (code !== 'SIGNATURE_MISMATCH') throw new Error(`${name}: a tampered body gave ${code}, not SIGNATURE_MISMATCH`);
   }
@@ -49,8 +51,8 @@ async function run(kind) {
   if (kind === 'web') for (const r of batch) await verifyWebhook(r, options);
   else if (kind === 'glue')
     // The least a hand-written Fetch glue does: the runtime's own body read, then core (no bound on the body).
-    for (const r of batch) await core.verify({ method: r.method, url: '/webhooks', headers: Object.fromEntries(r.headers), body: Buffer.from(await r.arrayBuffer()) });
-  else for (const r of batch) await core.verify(r);
+    for (const r of batch) await core.verify({ method: r.method, url: '/webhooks', headers: Object.fromEntries(r.headers), body: Buffer.from(await r.arrayBuffer()) }, PARSE);
+  else for (const r of batch) await core.verify(r, PARSE);
   const n = batch.length;
   batch = [];
   return n;
