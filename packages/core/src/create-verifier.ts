@@ -315,9 +315,11 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
       return Promise.reject(e).then(undefined, (cause: unknown) => settleFailed(cause, what, webhook));
     }
     // The built-in memory store settles synchronously and its promise never rejects: no chain.
+    // Checked per call: a commit or release replaced on the instance later is any other store.
     // Any other store: bounded, and a plain promise chain (not an async function), once per delivery.
-    if (builtIn) return pending;
-    return bounded(pending).then(undefined, (cause: unknown) => settleFailed(cause, what, webhook));
+    if (builtIn && store!.commit === memory.commit && store!.release === memory.release) return pending;
+    const timed = withTimeout(pending, storeTimeout, () => new Error(`replay store did not answer within ${storeTimeout} ms`));
+    return timed.then(undefined, (cause: unknown) => settleFailed(cause, what, webhook));
   }
 
   type Verified = VerifiedWebhook<unknown, T>;

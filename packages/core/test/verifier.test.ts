@@ -592,4 +592,23 @@ describe('onSettleFailed', () => {
     await b.settle({ status: 200 }); // settled already: no second store call, no second report
     assert.equal(seen.length, 2);
   });
+
+  test('the built-in memory store: a clock that is no finite time at commit or release, and a commit replaced on the instance after createVerifier, are reported too', async () => {
+    let clock = Date.now();
+    let broken = false;
+    const mem = new MemoryReplayStore({ now: () => (broken ? Number.NaN : clock) });
+    const seen: string[] = [];
+    const v = createVerifier({ scheme: standardWebhooks({ secret: SECRET }), replay: { store: mem }, onSettleFailed: (e) => void seen.push(e.code) });
+    const a = await v.verify(request(sign.standardWebhooks({ secret: SECRET, body }), body));
+    const b = await v.verify(request(sign.standardWebhooks({ secret: SECRET, body }), body));
+    broken = true;
+    await rejectsWith(a.settle({ status: 200 }), 'REPLAY_STORE_UNAVAILABLE');
+    await rejectsWith(b.settle({ status: 503 }), 'REPLAY_STORE_UNAVAILABLE');
+    broken = false;
+    clock = Date.now();
+    const c = await v.verify(request(sign.standardWebhooks({ secret: SECRET, body }), body));
+    mem.commit = () => Promise.reject(new Error('instrumented commit failed'));
+    await rejectsWith(c.settle({ status: 200 }), 'REPLAY_STORE_UNAVAILABLE');
+    assert.deepEqual(seen, ['REPLAY_STORE_UNAVAILABLE', 'REPLAY_STORE_UNAVAILABLE', 'REPLAY_STORE_UNAVAILABLE']);
+  });
 });

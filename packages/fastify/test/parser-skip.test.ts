@@ -1,4 +1,5 @@
 import { after, before, describe, test } from 'node:test';
+import { Readable } from 'node:stream';
 import assert from 'node:assert/strict';
 import { sign, standardWebhooks } from '@hookguard/core';
 import { hookguard, verifyWebhook } from '@hookguard/fastify';
@@ -22,6 +23,8 @@ for (const { name, create } of FASTIFY_VERSIONS) {
     const parsed: string[] = [];
     const seenByAppHook: unknown[] = [];
     let handled = 0;
+    const readByLaterHook: string[] = [];
+    let lenient: TestServer;
 
     before(async () => {
       const app = create();
@@ -42,9 +45,30 @@ for (const { name, create } of FASTIFY_VERSIONS) {
       await app.register(hookguard);
       app.post('/hooks-plugin', { config: { webhook: { scheme: standardWebhooks({ secret }) } } }, handler);
       app.post('/plain', async (request) => describeBody(request.body));
+      // A route preParsing hook after hookguard's that reads the payload stream (as fastify-raw-body does).
+      const later = verifyWebhook({ scheme: standardWebhooks({ secret }) }, handler);
+      app.post('/hooks-later-hook', {
+        ...later,
+        preParsing: [
+          ...later.preParsing,
+          async (_request: unknown, _reply: unknown, payload: AsyncIterable<Buffer>) => {
+            const chunks: Buffer[] = [];
+            for await (const chunk of payload) chunks.push(chunk);
+            readByLaterHook.push(Buffer.concat(chunks).toString('utf8'));
+            return Readable.from(chunks);
+          },
+        ],
+      });
+      // The app's own poisoning settings apply on its hookguard routes.
+      const removing = create({ onProtoPoisoning: 'remove', onConstructorPoisoning: 'ignore' });
+      removing.post('/hooks', verifyWebhook({ scheme: standardWebhooks({ secret }) }, async (request) => ({ keys: Object.keys(request.body as object), own: Object.hasOwn(request.body as object, '__proto__') })));
+      lenient = await listen(removing);
       server = await listen(app);
     });
-    after(() => server.close());
+    after(async () => {
+      await server.close();
+      await lenient.close();
+    });
 
     for (const route of ['/hooks', '/hooks-plugin']) {
       test(`${route}: the app's JSON parser is not run; request.body is core's JSON`, async () => {
@@ -100,6 +124,40 @@ for (const { name, create } of FASTIFY_VERSIONS) {
         assert.deepEqual(again.json(), { received: true, duplicate: true });
         assert.equal(handled, before + 1);
       }
+    });
+
+    test('a route preParsing hook after hookguard\'s reads the verified bytes (the parser is still skipped)', async () => {
+      const before = parsed.length;
+      const r = await send(`${server.url}/hooks-later-hook`, signed('{"a":1}', 'application/json'));
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(r.json(), { object: { a: 1 } });
+      assert.deepEqual(readByLaterHook, ['{"a":1}']);
+      assert.equal(parsed.length, before);
+    });
+
+    for (const [what, body] of [
+      ['a __proto__ key', '{"data":{"__proto__":{"isAdmin":true}}}'],
+      ['a __proto__ key spelled with \\u escapes', '{"data":{"\\u005f\\u005fproto\\u005f\\u005f":{"isAdmin":true}}}'],
+      ['a constructor.prototype', '{"data":{},"constructor":{"prototype":{"isAdmin":true}}}'],
+    ] as const) {
+      test(`signed JSON with ${what}: 400 MALFORMED_PAYLOAD as Fastify's parser answers (onProtoPoisoning), the handler not run, the key released`, async () => {
+        const before = handled;
+        const d = signed(body, 'application/json');
+        const first = await send(`${server.url}/hooks`, d);
+        assert.equal(first.status, 400, first.text);
+        assert.equal(first.json().code, 'MALFORMED_PAYLOAD');
+        await settleTime();
+        const again = await send(`${server.url}/hooks`, d);
+        assert.equal(again.status, 400);
+        assert.equal(again.json().code, 'MALFORMED_PAYLOAD');
+        assert.equal(handled, before);
+      });
+    }
+
+    test("onProtoPoisoning: 'remove' (the app's setting) drops the key and runs the handler", async () => {
+      const r = await send(`${lenient.url}/hooks`, signed('{"a":1,"__proto__":{"isAdmin":true}}', 'application/json'));
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(r.json(), { keys: ['a'], own: false });
     });
 
     test('a route without hookguard in the same scope keeps the app parser', async () => {

@@ -15,6 +15,8 @@ interface Parser {
 }
 interface RouteContext {
   contentTypeParser?: Parser;
+  /** The route's preParsing hooks, app-level ones first (bound copies: not comparable with ours). */
+  preParsing?: readonly unknown[] | null;
 }
 
 const PASSES = Symbol('hookguard.fastify.passes');
@@ -36,19 +38,22 @@ function routeContext(request: FastifyRequest): RouteContext | undefined {
 /**
  * Makes the request's route pass verified requests around Fastify's content-type parser.
  * `take(request)` says whether a request was verified (and sets request.body); only those skip
- * the parser. Returns whether the route passes them.
+ * the parser. Returns 'alone' when the parser is skipped and hookguard's is the route's only
+ * preParsing hook (nothing after it reads the payload stream), 'skipped' when another preParsing
+ * hook may follow it, and false when the route keeps Fastify's parser.
  */
-export function passVerified(request: FastifyRequest, take: (request: FastifyRequest) => boolean): boolean {
+export function passVerified(request: FastifyRequest, take: (request: FastifyRequest) => boolean): 'alone' | 'skipped' | false {
   const context = routeContext(request);
   const own = context?.contentTypeParser as Passing | undefined;
   if (context === undefined || own === undefined || typeof own.run !== 'function') return false;
-  if (own[PASSES] === true) return true;
-  const passing = Object.create(own) as Passing;
-  passing.run = function run(contentType, next, req, reply) {
-    if (take(req)) next(req, reply);
-    else own.run(contentType, next, req, reply);
-  };
-  passing[PASSES] = true;
-  context.contentTypeParser = passing;
-  return true;
+  if (own[PASSES] !== true) {
+    const passing = Object.create(own) as Passing;
+    passing.run = function run(contentType, next, req, reply) {
+      if (take(req)) next(req, reply);
+      else own.run(contentType, next, req, reply);
+    };
+    passing[PASSES] = true;
+    context.contentTypeParser = passing;
+  }
+  return Array.isArray(context.preParsing) && context.preParsing.length === 1 ? 'alone' : 'skipped';
 }

@@ -11,6 +11,7 @@ import {
 } from '@hookguard/core';
 import { bytesStream } from './bytes-stream.js';
 import { passVerified } from './pass-verified.js';
+import { poisonedKey, type PoisoningAction } from './poisoning.js';
 import { sendAnswer } from './send-answer.js';
 import { toWebhookRequest } from './to-webhook-request.js';
 
@@ -153,16 +154,40 @@ function trySettle(state: State): void {
   state.webhook.settle({ status }).catch(ignore);
 }
 
-function watchResponse(state: State, reply: FastifyReply): void {
+// A pipelined request's response has no socket until the answers before it are written; if the
+// client hangs up meanwhile, that response gets neither 'finish' nor 'close' (nor does the request),
+// only the socket closes. One listener per socket, for all its waiting responses.
+const waiting = new WeakMap<object, Set<() => void>>();
+function onSocketClose(socket: NonNullable<FastifyRequest['raw']['socket']>, fn: () => void): () => void {
+  let set = waiting.get(socket);
+  if (set === undefined) {
+    const all = (set = new Set());
+    waiting.set(socket, all);
+    socket.once('close', () => {
+      waiting.delete(socket);
+      for (const f of all) f();
+    });
+  }
+  set.add(fn);
+  return () => set.delete(fn);
+}
+
+function watchResponse(state: State, request: FastifyRequest, reply: FastifyReply): void {
   // 'close' follows 'finish' (a tick later) and also comes alone when the client hangs up first:
   // one listener, and writableFinished tells the two apart.
   const res = reply.raw;
-  res.on('close', () => {
+  let unwatch: (() => void) | undefined;
+  const end = () => {
+    if (state.ended) return;
+    unwatch?.();
     if (res.writableFinished) state.sent = res.statusCode;
     else state.closedWithoutAnswer = true;
     state.ended = true;
     trySettle(state);
-  });
+  };
+  res.on('close', end);
+  const socket = request.raw.socket;
+  if (!res.socket && socket && !socket.destroyed) unwatch = onSocketClose(socket, end);
 }
 
 /**
@@ -220,15 +245,31 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
         written(sendAnswer(reply, handshake)).then(() => done(null), fail);
         return;
       }
+      // Fastify's prototype-poisoning rule, which its skipped JSON parser would have applied.
+      const config = (request.server as unknown as { initialConfig?: { onProtoPoisoning?: PoisoningAction; onConstructorPoisoning?: PoisoningAction } }).initialConfig;
+      const poisoned = poisonedKey(webhook.payload, body, config?.onProtoPoisoning ?? 'error', config?.onConstructorPoisoning ?? 'error');
+      if (poisoned !== undefined) {
+        const error = verifier.reject(
+          new WebhookVerificationError('MALFORMED_PAYLOAD', {
+            detail: `the JSON body has a ${poisoned} key that could set a prototype (Fastify's onProtoPoisoning / onConstructorPoisoning)`,
+            scheme: webhook.scheme,
+            tenant: webhook.tenant,
+          }),
+          toWebhookRequest(request, body),
+        );
+        // The handler never runs: the key is free again (a redelivery is refused the same way).
+        webhook.release().catch(ignore).then(() => answer(() => reject(error, reply)), fail);
+        return;
+      }
       const state: State = { webhook, started: false, finished: false, failed: false, ended: false, settled: false, closedWithoutAnswer: false, res: reply.raw };
       (request as Held)[STATE] = state;
-      watchResponse(state, reply);
+      watchResponse(state, request, reply);
       request.webhook = webhook;
       // What the sender requires on any answer (Adobe's client-id echo), set before the handler answers.
       if (webhook.responseHeaders) reply.headers(webhook.responseHeaders);
-      // Fastify's parser is skipped for this request (request.body is core's payload); where that
-      // cannot be arranged, its parser reads the verified bytes again.
-      done(null, passVerified(request, takeVerified) ? payload : bytesStream(body));
+      // Fastify's parser is skipped for this request (request.body is core's payload). The payload
+      // stream is handed on as it is (read already) only when no other preParsing hook follows.
+      done(null, passVerified(request, takeVerified) === 'alone' ? payload : bytesStream(body));
     };
     readRawBody(payload, { limit: verifier.maxBodyBytes, consumedHint: CONSUMED_HINT }).then(
       (body) => {
