@@ -23,6 +23,7 @@ import { isWebhookVerificationError } from './is-webhook-verification-error.js';
 import { MemoryReplayStore } from './memory-replay-store.js';
 import { readHeader } from './lib/headers.js';
 import { asBuffer } from './lib/body.js';
+import { prototypeKey } from './lib/prototype-keys.js';
 import { keysInWindow, toKeySpecs } from './lib/keys.js';
 import { leafSchemes } from './lib/scheme-keys.js';
 import { TenantCache } from './lib/tenant-cache.js';
@@ -385,6 +386,16 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     // A sender's handshake carries no payload and is answered by core: no claim, no replay key.
     if (verdict.answer) return webhook;
     if (verifyOptions?.parse || claims.length > 0) void webhook.payload;
+    const rule = verifyOptions?.parse ? verifyOptions.prototypeKeys : undefined;
+    if (rule !== undefined) {
+      const key = prototypeKey(webhook.payload, body, rule.proto, rule.constructor);
+      if (key !== undefined)
+        throw new WebhookVerificationError('MALFORMED_PAYLOAD', {
+          detail: `the JSON body has a ${key} key that could set a prototype`,
+          scheme: verdict.scheme,
+          ...(tenantId === undefined ? {} : { tenant: tenantId }),
+        });
+    }
     if (claims.length > 0) return checkClaims(webhook, request, tenantId, tenant).then(() => replayStep(webhook, verdict, tenantId));
     return replayStep(webhook, verdict, tenantId);
   }

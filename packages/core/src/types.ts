@@ -330,9 +330,18 @@ export interface VerifierOptions<T extends TenantConfig = TenantConfig> extends 
   now?: () => number;
 }
 
+/** What to do with a JSON payload key that could set a prototype: refuse (MALFORMED_PAYLOAD), drop it, or keep it. */
+export type PrototypeKeyAction = 'error' | 'remove' | 'ignore';
+
 export interface VerifyOptions {
   /** Parse the payload before the replay reservation, so MALFORMED_PAYLOAD never holds a key. */
   parse?: boolean;
+  /**
+   * With `parse`: `__proto__` keys (`proto`) and `constructor` keys holding a `prototype`
+   * (`constructor`) in a JSON payload, as Fastify's onProtoPoisoning / onConstructorPoisoning.
+   * Unset: kept, as JSON.parse (and express.json) keeps them.
+   */
+  prototypeKeys?: { proto: PrototypeKeyAction; constructor: PrototypeKeyAction };
 }
 
 export interface VerifiedWebhook<P = unknown, T extends TenantConfig = TenantConfig> {

@@ -612,3 +612,41 @@ describe('onSettleFailed', () => {
     assert.deepEqual(seen, ['REPLAY_STORE_UNAVAILABLE', 'REPLAY_STORE_UNAVAILABLE', 'REPLAY_STORE_UNAVAILABLE']);
   });
 });
+
+describe('VerifyOptions.prototypeKeys', () => {
+  const store = new MemoryReplayStore();
+  const v = createVerifier({ scheme: standardWebhooks({ secret: SECRET }), replay: { store } });
+  const deliver = (b: string, id: string, prototypeKeys?: { proto: 'error' | 'remove' | 'ignore'; constructor: 'error' | 'remove' | 'ignore' }) =>
+    v.verify(request({ ...sign.standardWebhooks({ secret: SECRET, body: b, id }), 'content-type': 'application/json' }, b), prototypeKeys ? { parse: true, prototypeKeys } : { parse: true });
+  const ERROR = { proto: 'error', constructor: 'error' } as const;
+  for (const [what, b] of [
+    ['__proto__', '{"data":{"__proto__":{"isAdmin":true}}}'],
+    ['__proto__ spelled with \\u escapes', '{"data":{"\\u005f\\u005fproto\\u005f\\u005f":{"isAdmin":true}}}'],
+    ['constructor.prototype', '[{"constructor":{"prototype":{"isAdmin":true}}}]'],
+  ] as const) {
+    test(`'error': a JSON payload with ${what} is MALFORMED_PAYLOAD before any reservation`, async () => {
+      const id = `msg_${what.length}_${b.length}`;
+      await rejectsWith(deliver(b, id, ERROR), 'MALFORMED_PAYLOAD');
+      // No key was reserved: the same delivery without the rule is accepted (not REPLAY_IN_FLIGHT).
+      const w = await deliver(b, id);
+      assert.equal(w.id, id);
+      await w.release();
+    });
+  }
+  test("'remove' drops the keys; 'ignore' and no rule keep them (JSON.parse's own value)", async () => {
+    const b = '{"a":1,"__proto__":{"x":1},"constructor":{"prototype":{}}}';
+    const removed = await deliver(b, 'msg_remove', { proto: 'remove', constructor: 'remove' });
+    assert.deepEqual(Object.keys(removed.payload as object), ['a']);
+    const kept = await deliver(b, 'msg_ignore', { proto: 'ignore', constructor: 'ignore' });
+    assert.ok(Object.hasOwn(kept.payload as object, '__proto__'));
+    const plain = await deliver(b, 'msg_plain');
+    assert.ok(Object.hasOwn(plain.payload as object, '__proto__'));
+  });
+  test('a form payload (no prototype to set) and a constructor key without prototype pass', async () => {
+    const f = 'a=1&__proto__=x';
+    const w = await v.verify(request({ ...sign.standardWebhooks({ secret: SECRET, body: f, id: 'msg_form' }), 'content-type': 'application/x-www-form-urlencoded' }, f), { parse: true, prototypeKeys: ERROR });
+    assert.equal((w.payload as Record<string, string>)['__proto__'], 'x');
+    const c = await deliver('{"constructor":"Car"}', 'msg_ctor', ERROR);
+    assert.deepEqual(c.payload, { constructor: 'Car' });
+  });
+});

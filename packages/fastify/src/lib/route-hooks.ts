@@ -7,11 +7,11 @@ import {
   rejectionResponse,
   type VerifiedWebhook,
   type Verifier,
+  type VerifyOptions,
   WebhookVerificationError,
 } from '@hookguard/core';
 import { bytesStream } from './bytes-stream.js';
 import { passVerified } from './pass-verified.js';
-import { poisonedKey, type PoisoningAction } from './poisoning.js';
 import { sendAnswer } from './send-answer.js';
 import { toWebhookRequest } from './to-webhook-request.js';
 
@@ -59,6 +59,23 @@ export function markHook<F extends object>(hook: F, form: 'route' | 'plugin'): F
 // Set when hookguard answered in preParsing (a rejection, a handshake, a hang-up).
 const ANSWERED = 'answered';
 type Held = FastifyRequest & { [STATE]?: State | typeof ANSWERED };
+
+type PrototypeKeyAction = 'error' | 'remove' | 'ignore';
+type Poisoning = { initialConfig?: { onProtoPoisoning?: PrototypeKeyAction; onConstructorPoisoning?: PrototypeKeyAction } };
+// Per Fastify instance: core parses instead of Fastify's skipped JSON parser, so it keeps the app's
+// onProtoPoisoning / onConstructorPoisoning rule (Fastify's default 'error': MALFORMED_PAYLOAD, before
+// any replay reservation).
+const verifyOptionsByServer = new WeakMap<object, VerifyOptions>();
+function verifyOptionsOf(request: FastifyRequest): VerifyOptions {
+  const server = request.server as unknown as Poisoning & object;
+  let options = verifyOptionsByServer.get(server);
+  if (options === undefined) {
+    const config = server.initialConfig;
+    options = { parse: true, prototypeKeys: { proto: config?.onProtoPoisoning ?? 'error', constructor: config?.onConstructorPoisoning ?? 'error' } };
+    verifyOptionsByServer.set(server, options);
+  }
+  return options;
+}
 
 /** A verified request's body is core's payload, and Fastify's parser is not run for it. */
 function takeVerified(request: FastifyRequest): boolean {
@@ -245,22 +262,6 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
         written(sendAnswer(reply, handshake)).then(() => done(null), fail);
         return;
       }
-      // Fastify's prototype-poisoning rule, which its skipped JSON parser would have applied.
-      const config = (request.server as unknown as { initialConfig?: { onProtoPoisoning?: PoisoningAction; onConstructorPoisoning?: PoisoningAction } }).initialConfig;
-      const poisoned = poisonedKey(webhook.payload, body, config?.onProtoPoisoning ?? 'error', config?.onConstructorPoisoning ?? 'error');
-      if (poisoned !== undefined) {
-        const error = verifier.reject(
-          new WebhookVerificationError('MALFORMED_PAYLOAD', {
-            detail: `the JSON body has a ${poisoned} key that could set a prototype (Fastify's onProtoPoisoning / onConstructorPoisoning)`,
-            scheme: webhook.scheme,
-            tenant: webhook.tenant,
-          }),
-          toWebhookRequest(request, body),
-        );
-        // The handler never runs: the key is free again (a redelivery is refused the same way).
-        webhook.release().catch(ignore).then(() => answer(() => reject(error, reply)), fail);
-        return;
-      }
       const state: State = { webhook, started: false, finished: false, failed: false, ended: false, settled: false, closedWithoutAnswer: false, res: reply.raw };
       (request as Held)[STATE] = state;
       watchResponse(state, request, reply);
@@ -275,7 +276,7 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
       (body) => {
         let pending: Promise<VerifiedWebhook>;
         try {
-          pending = verifier.verify(toWebhookRequest(request, body), { parse: true });
+          pending = verifier.verify(toWebhookRequest(request, body), verifyOptionsOf(request));
         } catch (e) {
           return fail(e);
         }

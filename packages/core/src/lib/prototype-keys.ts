@@ -1,19 +1,20 @@
 /*
- * Fastify's JSON parser refuses a body with a `__proto__` key, or a `constructor` key holding a
- * `prototype` (onProtoPoisoning / onConstructorPoisoning, 'error' by default), because code such as
- * `Object.assign({}, body.data)` would then set a prototype. A hookguard route skips that parser
- * (request.body is core's JSON.parse of the verified bytes), so the same rule is applied here, with
- * the app's settings. Signed is not safe: a signed payload carries fields third parties chose.
+ * VerifyOptions.prototypeKeys: a JSON payload with a `__proto__` key, or a `constructor` key holding
+ * a `prototype`, lets code such as `Object.assign({}, body.data)` set a prototype. Fastify's JSON
+ * parser refuses those by default (onProtoPoisoning / onConstructorPoisoning); an adapter whose
+ * framework has that rule asks core to keep it, since core's parse replaces the framework's. Signed
+ * is not safe: a signed payload carries fields third parties chose.
  */
 
-export type PoisoningAction = 'error' | 'remove' | 'ignore';
+import type { PrototypeKeyAction } from '../types.js';
+type PoisoningAction = PrototypeKeyAction;
 
 const PROTO = Buffer.from('__proto__');
 const CONSTRUCTOR = Buffer.from('constructor');
 const ESCAPE = Buffer.from('\\u');
 
 /** The key that breaks the rule (`'__proto__'` or `'constructor'`), after removing what 'remove' removes. */
-export function poisonedKey(payload: unknown, body: Buffer, proto: PoisoningAction, ctor: PoisoningAction): string | undefined {
+export function prototypeKey(payload: unknown, body: Buffer, proto: PoisoningAction, ctor: PoisoningAction): string | undefined {
   if (proto === 'ignore' && ctor === 'ignore') return undefined;
   if (typeof payload !== 'object' || payload === null || Buffer.isBuffer(payload)) return undefined;
   // Only JSON values (a form's fields have no prototype to set). A key spelled with \u escapes
