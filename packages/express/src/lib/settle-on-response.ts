@@ -1,10 +1,11 @@
 import type { Response } from 'express';
-import type { VerifiedWebhook } from '@hookguard/core';
+import { onSocketClose, type VerifiedWebhook } from '@hookguard/core';
 
 const WEBHOOK = Symbol('hookguard.express.webhook');
 const END = Symbol('hookguard.express.end');
+const UNWATCH = Symbol('hookguard.express.unwatch');
 
-type Held = Response & { [WEBHOOK]?: VerifiedWebhook | undefined; [END]?: Response['end'] | undefined };
+type Held = Response & { [WEBHOOK]?: VerifiedWebhook | undefined; [END]?: Response['end'] | undefined; [UNWATCH]?: (() => void) | undefined };
 
 /**
  * Settles the replay reservation exactly once, from the handler's answer: the response finishing
@@ -28,12 +29,18 @@ export function settleOnResponse(res: Response, webhook: VerifiedWebhook): void 
   (res as Held)[WEBHOOK] = webhook;
   res.on('finish', onFinish);
   res.on('close', onClose);
+  // A pipelined delivery's answer may still be queued behind an earlier one when the client hangs
+  // up: that response then gets neither event, only the socket closes (core's onSocketClose).
+  const socket = res.req?.socket;
+  if (!res.socket && socket && !socket.destroyed) (res as Held)[UNWATCH] = onSocketClose(socket, () => onClose.call(res as Held));
 }
 
 function settle(res: Held, status: number): void {
   const webhook = res[WEBHOOK];
   if (webhook === undefined) return;
   res[WEBHOOK] = undefined;
+  res[UNWATCH]?.();
+  res[UNWATCH] = undefined;
   res.off('finish', onFinish);
   res.off('close', onClose);
   // A store failure here cannot change the answer already sent; the reservation then expires

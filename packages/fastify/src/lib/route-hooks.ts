@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunc
 import {
   isAcknowledgement,
   isWebhookVerificationError,
+  onSocketClose,
   readRawBody,
   rejectionResponse,
   type VerifiedWebhook,
@@ -171,24 +172,6 @@ function trySettle(state: State): void {
   state.webhook.settle({ status }).catch(ignore);
 }
 
-// A pipelined request's response has no socket until the answers before it are written; if the
-// client hangs up meanwhile, that response gets neither 'finish' nor 'close' (nor does the request),
-// only the socket closes. One listener per socket, for all its waiting responses.
-const waiting = new WeakMap<object, Set<() => void>>();
-function onSocketClose(socket: NonNullable<FastifyRequest['raw']['socket']>, fn: () => void): () => void {
-  let set = waiting.get(socket);
-  if (set === undefined) {
-    const all = (set = new Set());
-    waiting.set(socket, all);
-    socket.once('close', () => {
-      waiting.delete(socket);
-      for (const f of all) f();
-    });
-  }
-  set.add(fn);
-  return () => set.delete(fn);
-}
-
 function watchResponse(state: State, request: FastifyRequest, reply: FastifyReply): void {
   // 'close' follows 'finish' (a tick later) and also comes alone when the client hangs up first:
   // one listener, and writableFinished tells the two apart.
@@ -203,6 +186,7 @@ function watchResponse(state: State, request: FastifyRequest, reply: FastifyRepl
     trySettle(state);
   };
   res.on('close', end);
+  // A pipelined delivery's answer may still be queued when the client hangs up (core's onSocketClose).
   const socket = request.raw.socket;
   if (!res.socket && socket && !socket.destroyed) unwatch = onSocketClose(socket, end);
 }
