@@ -90,7 +90,7 @@ for (const adapter of ADAPTERS) {
 
     /**
      * The first delivery's handler starts and its client hangs up; then HANGUPS - 1 more senders each
-     * send a copy and hang up as soon as a handler runs for it (or after 100 ms), then one copy is
+     * send a copy and hang up as soon as a handler runs for it (or after 500 ms), then one copy is
      * sent whole. The first handler is still running throughout: it ran once, and every copy got 409.
      * Then the handler is let go; returns the answer to a copy once its outcome landed.
      */
@@ -101,13 +101,13 @@ for (const adapter of ADAPTERS) {
       for (let i = 1; i < HANGUPS; i++) {
         // Time for the server to see the close, as a sender's retry would give it.
         await sleep(50);
-        replies.push(await deliver(server.url, d, Promise.race([server.log.whenRunning('tenants', id), sleep(100)])));
+        replies.push(await deliver(server.url, d, Promise.race([server.log.whenRunning('tenants', id), sleep(500)])));
       }
       await sleep(50);
       replies.push(await deliver(server.url, d));
       const runs = server.log.count('tenants', id);
       assert.equal(runs, 1, `the handler ran once (ran ${runs} times) while copies came in: ${replies.map(describeReply).join(', ')}`);
-      // A copy whose sender gives up after 100 ms may not see its 409 on a loaded machine; what counts is
+      // A copy whose sender gives up after 500 ms may not see its 409 on a loaded machine; what counts is
       // that none ran the handler (above) and that the copy sent whole is answered 409.
       for (const r of replies.slice(0, -1)) assert.ok(['409 REPLAY_IN_FLIGHT', 'hung-up'].includes(describeReply(r)), `copy answered ${describeReply(r)}`);
       assert.equal(describeReply(replies[replies.length - 1]!), '409 REPLAY_IN_FLIGHT', 'the copy sent whole during the first run is in flight');
@@ -169,12 +169,15 @@ describeWithRedis('a hang-up mid-handler never frees the reservation: two instan
           await sleep(50);
           // A copy at A, then one at B; each sender hangs up if a handler starts for it.
           const at = i % 2 ? b : a;
-          replies.push(await deliver(at.url, d, Promise.race([at.log.whenRunning('tenants', id), sleep(100)])));
+          replies.push(await deliver(at.url, d, Promise.race([at.log.whenRunning('tenants', id), sleep(500)])));
         }
         await sleep(50);
         replies.push(await deliver(b.url, d));
         assert.equal(total(), 1, `the handler ran once in total (ran ${total()} times): ${replies.map(describeReply).join(', ')}`);
-        assert.deepEqual(replies.map(describeReply), replies.map(() => '409 REPLAY_IN_FLIGHT'));
+        // As above: a sender that gives up after its wait may not see its 409 on a loaded machine (CI
+        // once saw one such copy at B); none ran the handler (above), and the copy sent whole is 409.
+        for (const r of replies.slice(0, -1)) assert.ok(['409 REPLAY_IN_FLIGHT', 'hung-up'].includes(describeReply(r)), `copy answered ${describeReply(r)}`);
+        assert.equal(describeReply(replies[replies.length - 1]!), '409 REPLAY_IN_FLIGHT', 'the copy sent whole during the first run is in flight');
         a.log.open('tenants', id);
         const after = await untilSettled(b.url, d);
         if (after === 'hung-up') return assert.fail('the copy was not answered');
