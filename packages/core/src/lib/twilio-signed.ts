@@ -9,6 +9,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const SCRATCH_MAX = 64 * 1024;
 let scratch = Buffer.allocUnsafe(1024);
 
+// Buffer#latin1Slice is what toString('latin1', start, end) calls after checking its arguments; most
+// parts are a few bytes, and for them the checks cost as much as the copy. Not in Node's typings, and
+// a runtime's Buffer (Bun, Deno, workerd) may lack it: then toString.
+type Latin1Sliceable = Buffer & { latin1Slice?: (start: number, end: number) => string };
+const hasLatin1Slice = typeof (Buffer.prototype as Latin1Sliceable).latin1Slice === 'function';
+function latin1(bytes: Buffer, start: number, end: number): string {
+  return hasLatin1Slice ? (bytes as Latin1Sliceable).latin1Slice!(start, end) : bytes.toString('latin1', start, end);
+}
+
 /** What Twilio signed, or why the request cannot be read as a Twilio delivery. */
 export type TwilioSigned =
   | { ok: true; mode: 'form' | 'url' | 'body-hash'; params: Buffer; bodySha256?: Buffer; fields?: Map<string, string[]> }
@@ -21,15 +30,16 @@ const HEX_UPPER = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 
  * writes it: `%2b` and `%2B` would otherwise be two spellings of one signed byte), everything else
  * printable ASCII. The bytes must be UTF-8, so the text Twilio signed has exactly one byte form.
  */
-function decodePart(body: Buffer, start: number, end: number): string | undefined {
-  // Most parts (names, SIDs, numbers) are printable ASCII with nothing to decode: the text is the bytes.
+function decodePart(body: Buffer, start: number, end: number, plain: boolean): string | undefined {
+  // Most parts (names, SIDs, numbers) are printable ASCII with nothing to decode: the text is the
+  // bytes. The caller's scan of the pair already told (one pass over the body, not two).
+  if (plain) return latin1(body, start, end);
   let i = start;
   while (i < end) {
     const c = body[i]!;
     if (c === 0x2b || c === 0x25 || c < 0x21 || c > 0x7e) break;
     i++;
   }
-  if (i === end) return body.toString('latin1', start, end);
   // Else decoded into one buffer that every part reuses (parts up to SCRATCH_MAX; a longer one gets its own).
   const size = end - start;
   let out = scratch;
@@ -53,12 +63,29 @@ function decodePart(body: Buffer, start: number, end: number): string | undefine
     else return undefined;
   }
   // ASCII is its own UTF-8; anything else must be valid UTF-8.
-  if (ascii) return out.toString('latin1', 0, n);
+  if (ascii) return latin1(out, 0, n);
   try {
     return utf8.decode(out.subarray(0, n));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Sorted by UTF-16 code units, as the default Array#sort (and twilio-node) orders them: `<` on
+ * strings compares code units too. An insertion sort for the few parameters Twilio sends, where
+ * Array#sort's setup costs more than the sort; the native sort past that, so a stuffed form
+ * (up to MAX_PARAMS) never costs a quadratic number of comparisons.
+ */
+function sortedCopy(items: string[]): string[] {
+  if (items.length > 24) return items.sort();
+  for (let i = 1; i < items.length; i++) {
+    const item = items[i]!;
+    let j = i - 1;
+    for (; j >= 0 && items[j]! > item; j--) items[j + 1] = items[j]!;
+    items[j + 1] = item;
+  }
+  return items;
 }
 
 /**
@@ -81,18 +108,26 @@ export function signedParams(body: Buffer): { params: Buffer; fields: Map<string
   for (let start = 0; start <= body.length; ) {
     // The pair's end and its first `=`, in one pass: two Buffer.indexOf calls per pair are native calls
     // that cost more than the few bytes a parameter of Twilio's holds.
+    // The same pass notes whether the name and the value hold anything to decode (`+`, `%`, or a
+    // byte that is not printable ASCII, which decodePart then refuses).
     let end = start;
     let eq = -1;
+    let plainName = true;
+    let plainValue = true;
     for (; end < body.length; end++) {
       const c = body[end]!;
       if (c === 0x26) break;
       if (c === 0x3d && eq === -1) eq = end;
+      else if (c === 0x2b || c === 0x25 || c < 0x21 || c > 0x7e) {
+        if (eq === -1) plainName = false;
+        else plainValue = false;
+      }
     }
     if (++pairs > MAX_PARAMS) return `more than ${MAX_PARAMS} form parameters`;
     if (end === start) return 'an empty form parameter (a stray &)';
     if (eq === -1) return 'a form parameter without =';
-    const name = decodePart(body, start, eq);
-    const value = decodePart(body, eq + 1, end);
+    const name = decodePart(body, start, eq, plainName);
+    const value = decodePart(body, eq + 1, end, plainValue);
     if (name === undefined || value === undefined) return 'a form parameter that is not percent-encoded UTF-8 (upper-case %XX, printable ASCII otherwise)';
     const values = fields.get(name);
     if (values === undefined) fields.set(name, [value]);
@@ -103,10 +138,10 @@ export function signedParams(body: Buffer): { params: Buffer; fields: Map<string
   const parts: string[] = [];
   // Default sort: UTF-16 code units, as twilio-node's Object.keys(params).sort(). A repeated name's
   // values are sorted in a copy: the fields keep the body's order, as the payload has it.
-  for (const name of [...fields.keys()].sort()) {
+  for (const name of sortedCopy([...fields.keys()])) {
     const values = fields.get(name)!;
     if (values.length === 1) parts.push(name, values[0]!);
-    else for (const value of [...values].sort()) parts.push(name, value);
+    else for (const value of sortedCopy([...values])) parts.push(name, value);
   }
   return { params: Buffer.from(parts.join(''), 'utf8'), fields };
 }
@@ -115,9 +150,10 @@ export function signedParams(body: Buffer): { params: Buffer; fields: Map<string
  * The `bodySHA256` query parameters of the signed URL (raw, as sent): Twilio adds exactly one to the
  * URL of a JSON (non-form) delivery; its value is the hex SHA-256 of the body.
  */
-function bodyHashParams(url: string): string[] {
+function bodyHashParams(url: string): readonly string[] {
   const q = url.indexOf('?');
-  if (q === -1) return [];
+  // Most form deliveries' URLs name no bodySHA256 at all: no split of the query for them.
+  if (q === -1 || url.indexOf('bodySHA256', q) === -1) return NO_HASHES;
   const hash = url.indexOf('#', q);
   const query = url.slice(q + 1, hash === -1 ? undefined : hash);
   const found: string[] = [];
@@ -150,6 +186,7 @@ export function bodyMatches(body: Buffer, expected: Buffer): boolean {
 }
 
 const EMPTY = Buffer.alloc(0);
+const NO_HASHES: readonly string[] = Object.freeze([]);
 const URL_START = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i;
 
 /**
