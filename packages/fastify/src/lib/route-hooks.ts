@@ -330,12 +330,20 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
         state.failed = failed;
         trySettle(state);
       };
+      const finishedOk = () => finish(false);
       let result: unknown;
       try {
         result = handler.call(this, request, reply);
       } catch (e) {
         finish(true);
         throw e;
+      }
+      // A native promise (an async handler) is watched beside Fastify, not wrapped: Fastify gets the
+      // handler's own promise, one allocation and one microtask fewer per delivery. Ours is
+      // subscribed first, so the handler counts as finished before Fastify sends its value.
+      if (result instanceof Promise) {
+        result.then(finishedOk, (_e: unknown) => finish(true));
+        return result;
       }
       if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
         return (result as PromiseLike<unknown>).then(
