@@ -93,7 +93,7 @@ describe('a fresh folder outside the monorepo', () => {
     const nm = join(app, 'node_modules');
     unpackInto(nm, packed.packs);
     // The peers a user installs beside them, linked from the repo's own install.
-    for (const peer of ['express', 'koa', 'fastify', '@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs', 'ioredis', 'pg']) {
+    for (const peer of ['express', 'koa', 'fastify', '@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs', 'ioredis', 'pg', 'hono']) {
       const real = realpathSync(join(ROOT, 'node_modules', peer));
       mkdirSync(dirname(join(nm, peer)), { recursive: true });
       symlinkSync(real, join(nm, peer), 'dir');

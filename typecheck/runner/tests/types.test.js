@@ -18,7 +18,7 @@ const TSC = {
 };
 // Which peer majors each fixture resolves, and which consumer folders compile against it.
 const FIXTURES = [
-  { name: 'latest', cases: ['core', 'express', 'koa', 'nestjs', 'fastify', 'redis', 'postgres'], majors: { '@types/express': 5, '@types/koa': 3, '@nestjs/common': 12, '@nestjs/core': 12 } },
+  { name: 'latest', cases: ['core', 'express', 'koa', 'nestjs', 'fastify', 'redis', 'postgres', 'web', 'web-hono'], majors: { '@types/express': 5, '@types/koa': 3, '@nestjs/common': 12, '@nestjs/core': 12 } },
   { name: 'express4', cases: ['core', 'express'], majors: { '@types/express': 4 } },
   { name: 'koa2', cases: ['core', 'koa'], majors: { '@types/koa': 2 } },
   { name: 'nest10', cases: ['core', 'nestjs'], majors: { '@nestjs/common': 10, '@nestjs/core': 10 } },
@@ -34,10 +34,14 @@ const PEER_IMPORTS = {
   nestjs: ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express'],
   redis: ['ioredis'],
   postgres: ['pg'],
+  web: [],
+  'web-hono': ['hono'],
 };
 // pg's own declarations need TypeScript >= 5.7 (generic Buffer<...>): @hookguard/postgres says so.
 // Fastify 5's own declarations use NoInfer (TypeScript >= 5.4): @hookguard/fastify says so.
-const MIN_TS = { postgres: '5.7', fastify: '5.4' };
+// Hono 4.13's declarations use the generic Uint8Array<...> (TypeScript >= 5.7): @hookguard/web says so
+// for its /hono entry; the main entry is checked with 5.0 too.
+const MIN_TS = { postgres: '5.7', fastify: '5.4', 'web-hono': '5.7' };
 const RESOLUTIONS = {
   node16: { module: 'node16', moduleResolution: 'node16' },
   bundler: { module: 'esnext', moduleResolution: 'bundler' },

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const PUBLIC = ['core', 'express', 'koa', 'fastify', 'nestjs', 'redis', 'postgres'];
+export const PUBLIC = ['core', 'express', 'koa', 'fastify', 'nestjs', 'redis', 'postgres', 'web'];
 /** Published too, but a command, not a library: no entry points to type-check. */
 export const COMMANDS = ['cli'];
 
