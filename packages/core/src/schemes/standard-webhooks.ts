@@ -2,7 +2,8 @@ import { KeyObject, verify as cryptoVerify } from 'node:crypto';
 import type { KeyInput, KeySpec, PreparedKey, Scheme, SchemeInput, SchemeVerdict } from '../types.js';
 import { WebhookVerificationError } from '../webhook-verification-error.js';
 import { WebhookConfigError } from '../webhook-config-error.js';
-import { decodeBase64, safeEqual } from '../lib/compare.js';
+import { decodeBase64 } from '../lib/compare.js';
+import { HmacCandidates } from '../lib/hmac-candidates.js';
 import { prepared } from '../lib/keys.js';
 import { staticKeysOf } from '../lib/scheme-keys.js';
 import { decodeWhpk, decodeWhsec, type StandardKey } from '../lib/standard-webhooks-keys.js';
@@ -53,6 +54,10 @@ function prepareKeys(specs: readonly KeySpec[]): PreparedKey[] {
  */
 export function standardWebhooks(options: StandardWebhooksOptions = {}): Scheme {
   const staticKeys = staticKeysOf('standardWebhooks', prepareKeys, options.secret);
+  // The v1 entries are compared as text with the canonical base64 of each key's HMAC, as
+  // hmac-candidates.ts explains: no decode, no Buffer per entry. Verification is synchronous, so one
+  // instance per scheme serves every request.
+  const hmacCandidates = new HmacCandidates('base64', 32, MAX_SIGNATURES);
   // Ed25519 signs one message in one call, so prefix and body must sit in one buffer. Reusing one
   // scratch buffer (verify is synchronous) spares a fresh allocation of the body's size per request.
   let scratch = Buffer.alloc(0);
@@ -94,7 +99,7 @@ export function standardWebhooks(options: StandardWebhooksOptions = {}): Scheme 
       if (!ts || !TIMESTAMP.test(ts))
         throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `${set[1]} must be integer seconds`, scheme: 'standardWebhooks' });
 
-      const v1: Buffer[] = [];
+      const v1 = hmacCandidates.clear();
       const v1a: Buffer[] = [];
       let entries = 0;
       // Space-separated `version,base64` entries, scanned in place: no array and no string per
@@ -105,28 +110,33 @@ export function standardWebhooks(options: StandardWebhooksOptions = {}): Scheme 
         if (end > start) {
           if (++entries > MAX_SIGNATURES)
             throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: `more than ${MAX_SIGNATURES} signatures`, scheme: 'standardWebhooks' });
-          const hmacEntry = signature.startsWith('v1,', start);
-          if (hmacEntry || signature.startsWith('v1a,', start)) {
-            const bytes = decodeBase64(signature.slice(start + (hmacEntry ? 3 : 4), end));
-            if (bytes && hmacEntry && bytes.length === 32) v1.push(bytes);
-            else if (bytes && !hmacEntry && bytes.length === 64) v1a.push(bytes);
+          // Only a canonical base64 of the right size can match: v1 of 32 bytes, v1a of 64.
+          if (signature.startsWith('v1,', start)) v1.add(signature, start + 3, end);
+          else if (signature.startsWith('v1a,', start)) {
+            const bytes = decodeBase64(signature.slice(start + 4, end));
+            if (bytes && bytes.length === 64) v1a.push(bytes);
           }
         }
         start = end + 1;
       }
-      if (v1.length === 0 && v1a.length === 0)
+      if (!v1.wellFormed && v1a.length === 0)
         throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'no well-formed v1 or v1a signature in webhook-signature', scheme: 'standardWebhooks' });
 
       const prefix = `${id}.${ts}.`;
       let signed: Buffer | undefined;
+      let begun = false;
       for (const k of input.keysFor(this)) {
         const key = k.key as StandardKey;
         if (key.kind === 'hmac') {
-          if (v1.length === 0) continue;
+          if (!v1.wellFormed) continue;
+          if (!begun) {
+            v1.begin();
+            begun = true;
+          }
           // Header text was decoded as latin1 by Node: latin1 gives back the bytes the sender signed.
-          const digest = key.key.mac('sha256', prefix, input.body, undefined);
-          for (const c of v1) if (safeEqual(digest, c)) return { scheme: 'standardWebhooks', id, timestamp: Number(ts), keyId: k.id, replayId: id, replayable: true };
-          digest.fill(0); // matched nothing: not left in pooled memory (see matchHmac)
+          // matches() wipes the digest, matched or not (not left in pooled memory).
+          if (v1.matches(key.key.mac('sha256', prefix, input.body, undefined)))
+            return { scheme: 'standardWebhooks', id, timestamp: Number(ts), keyId: k.id, replayId: id, replayable: true };
         } else {
           if (v1a.length === 0) continue;
           signed ??= joined(prefix, input.body);
