@@ -57,7 +57,13 @@ export class HmacCandidates {
     this.#words = new Uint32Array(bytes);
   }
 
+  /**
+   * Empties the set: before a request's candidates are added, and when the scheme is done with
+   * them. The held header strings are dropped too: the instance outlives the request, and one of
+   * them may be the sender's valid signature.
+   */
   clear(): this {
+    this.#texts.fill('', 0, this.count);
     this.count = 0;
     this.wellFormed = false;
     return this;
@@ -78,12 +84,19 @@ export class HmacCandidates {
    * The id of the first key whose HMAC over prefix|body|suffix equals one of the candidates: one HMAC
    * per key, whatever the number of candidates; each candidate compared in full (no early exit inside
    * a comparison: the time depends on the number of candidates, which the sender chose, never on how
-   * many characters of the expected signature a candidate got right).
+   * many characters of the expected signature a candidate got right). The scheme clear()s the set
+   * once it is done with it.
    */
   match(algorithm: string, keys: readonly PreparedKey[], prefix: string | undefined, body: Buffer, suffix: string | undefined): string | undefined {
     this.begin();
-    for (const k of keys) if (this.matches((k.key as HmacKey).mac(algorithm, prefix, body, suffix))) return k.id;
-    return undefined;
+    let found: string | undefined;
+    for (const k of keys) {
+      if (this.matches((k.key as HmacKey).mac(algorithm, prefix, body, suffix))) {
+        found = k.id;
+        break;
+      }
+    }
+    return found;
   }
 
   /**

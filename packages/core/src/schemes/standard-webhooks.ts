@@ -135,18 +135,24 @@ export function standardWebhooks(options: StandardWebhooksOptions = {}): Scheme 
           }
           // Header text was decoded as latin1 by Node: latin1 gives back the bytes the sender signed.
           // matches() wipes the digest, matched or not (not left in pooled memory).
-          if (v1.matches(key.key.mac('sha256', prefix, input.body, undefined)))
+          if (v1.matches(key.key.mac('sha256', prefix, input.body, undefined))) {
+            v1.clear();
             return { scheme: 'standardWebhooks', id, timestamp: Number(ts), keyId: k.id, replayId: id, replayable: true };
+          }
         } else {
           if (v1a.length === 0) continue;
           signed ??= joined(prefix, input.body);
           for (const c of v1a) {
             // Bounded per request: 32 bogus entries must not cost 32 verifications of a 1 MiB body.
             if (!input.tryAsymmetric()) break;
-            if (cryptoVerify(null, signed, key.key, c)) return { scheme: 'standardWebhooks', id, timestamp: Number(ts), keyId: k.id, replayId: id, replayable: true };
+            if (cryptoVerify(null, signed, key.key, c)) {
+              v1.clear();
+              return { scheme: 'standardWebhooks', id, timestamp: Number(ts), keyId: k.id, replayId: id, replayable: true };
+            }
           }
         }
       }
+      v1.clear();
       throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'no signature matched an active key', scheme: 'standardWebhooks' });
     },
   };

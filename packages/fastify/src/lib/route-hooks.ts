@@ -340,8 +340,10 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
       }
       // A native promise (an async handler) is watched beside Fastify, not wrapped: Fastify gets the
       // handler's own promise, one allocation and one microtask fewer per delivery. Ours is
-      // subscribed first, so the handler counts as finished before Fastify sends its value.
-      if (result instanceof Promise) {
+      // subscribed first, so the handler counts as finished before Fastify sends its value. Only an
+      // exact native promise: a subclass or an own `then` may do work per `then` call (a lazy
+      // query), which must run once, as Fastify's own call.
+      if (result instanceof Promise && Object.getPrototypeOf(result) === Promise.prototype && !Object.hasOwn(result, 'then')) {
         result.then(finishedOk, (_e: unknown) => finish(true));
         return result;
       }
