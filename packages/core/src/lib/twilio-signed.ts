@@ -34,12 +34,6 @@ function decodePart(body: Buffer, start: number, end: number, plain: boolean): s
   // Most parts (names, SIDs, numbers) are printable ASCII with nothing to decode: the text is the
   // bytes. The caller's scan of the pair already told (one pass over the body, not two).
   if (plain) return latin1(body, start, end);
-  let i = start;
-  while (i < end) {
-    const c = body[i]!;
-    if (c === 0x2b || c === 0x25 || c < 0x21 || c > 0x7e) break;
-    i++;
-  }
   // Else decoded into one buffer that every part reuses (parts up to SCRATCH_MAX; a longer one gets its own).
   const size = end - start;
   let out = scratch;
@@ -47,28 +41,44 @@ function decodePart(body: Buffer, start: number, end: number, plain: boolean): s
     if (size <= SCRATCH_MAX) out = scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(size, 2 * out.length)));
     else out = Buffer.allocUnsafe(size);
   }
-  let n = body.copy(out, 0, start, i);
-  let ascii = true;
-  for (; i < end; i++) {
-    const c = body[i]!;
-    if (c === 0x2b) out[n++] = 0x20;
-    else if (c === 0x25) {
-      const hi = i + 2 < end ? HEX_UPPER(body[i + 1]!) : -1;
-      const lo = hi >= 0 ? HEX_UPPER(body[i + 2]!) : -1;
-      if (lo < 0) return undefined;
-      if (hi >= 8) ascii = false;
-      out[n++] = (hi << 4) | lo;
-      i += 2;
-    } else if (c >= 0x21 && c <= 0x7e) out[n++] = c;
-    else return undefined;
-  }
+  const n = unescapeInto(body, start, end, out);
+  if (n < 0) return undefined;
   // ASCII is its own UTF-8; anything else must be valid UTF-8.
-  if (ascii) return latin1(out, 0, n);
+  if (!unescapedNonAscii) return latin1(out, 0, n);
   try {
     return utf8.decode(out.subarray(0, n));
   } catch {
     return undefined;
   }
+}
+
+// Set by unescapeInto: whether a %XX it decoded was a byte past ASCII (verification is synchronous).
+let unescapedNonAscii = false;
+
+/**
+ * body[start, end) with `+` and `%XX` decoded, written to `out` from 0: the number of bytes, or -1
+ * when the part breaks the strict grammar. Apart from decodePart so this loop, which a long message
+ * runs for thousands of bytes, is optimised on its own: inside decodePart, V8 kept deoptimising it at
+ * calls after the loop (measured: 16 KiB forms at 80 or 190 µs from one process to the next).
+ */
+function unescapeInto(body: Buffer, start: number, end: number, out: Buffer): number {
+  let n = 0;
+  let nonAscii = false;
+  for (let i = start; i < end; i++) {
+    const c = body[i]!;
+    if (c === 0x2b) out[n++] = 0x20;
+    else if (c === 0x25) {
+      const hi = i + 2 < end ? HEX_UPPER(body[i + 1]!) : -1;
+      const lo = hi >= 0 ? HEX_UPPER(body[i + 2]!) : -1;
+      if (lo < 0) return -1;
+      if (hi >= 8) nonAscii = true;
+      out[n++] = (hi << 4) | lo;
+      i += 2;
+    } else if (c >= 0x21 && c <= 0x7e) out[n++] = c;
+    else return -1;
+  }
+  unescapedNonAscii = nonAscii;
+  return n;
 }
 
 /**
