@@ -279,7 +279,10 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
 
   /** Every store call is bounded: a store that hangs must not hang the request. */
   function bounded<R>(p: Promise<R>): Promise<R> {
-    return storeNeedsTimeout ? withTimeout(p, storeTimeout, () => new Error(`replay store did not answer within ${storeTimeout} ms`)) : p;
+    return storeNeedsTimeout ? timed(p) : p;
+  }
+  function timed<R>(p: Promise<R>): Promise<R> {
+    return withTimeout(p, storeTimeout, () => new Error(`replay store did not answer within ${storeTimeout} ms`));
   }
 
   async function reserve(key: string, context: ReserveContext | undefined) {
@@ -319,8 +322,7 @@ export function createVerifier<T extends TenantConfig = TenantConfig>(options: V
     // Checked per call: a commit or release replaced on the instance later is any other store.
     // Any other store: bounded, and a plain promise chain (not an async function), once per delivery.
     if (builtIn && store!.commit === memory.commit && store!.release === memory.release) return pending;
-    const timed = withTimeout(pending, storeTimeout, () => new Error(`replay store did not answer within ${storeTimeout} ms`));
-    return timed.then(undefined, (cause: unknown) => settleFailed(cause, what, webhook));
+    return timed(pending).then(undefined, (cause: unknown) => settleFailed(cause, what, webhook));
   }
 
   type Verified = VerifiedWebhook<unknown, T>;

@@ -78,4 +78,4 @@ export type * from './types.js';
 export { readRawBody, type ReadRawBodyOptions } from './node/read-raw-body.js';
 export { rejectionResponse, isAcknowledgement, type WebhookHttpResponse } from './node/rejection-response.js';
 export { peerFromSocket, type SocketLike } from './node/peer-from-socket.js';
-export { onSocketClose, type SocketEvents } from './node/on-socket-close.js';
+export { onQueuedResponseHangUp, type QueuedResponse, type SocketEvents } from './node/on-socket-close.js';

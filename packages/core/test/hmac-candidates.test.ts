@@ -128,8 +128,24 @@ describe('HmacCandidates', () => {
     const c = new HmacCandidates('hex', 32, 2);
     c.clear().add(digest, 0, 64);
     assert.equal(c.match('sha256', keys, '12:', body, '!'), 'k');
+    c.clear().add(digest, 0, 64);
     assert.equal(c.match('sha256', keys, '13:', body, '!'), undefined);
+    c.clear().add(digest, 0, 64);
     assert.equal(c.match('sha256', [...keys, { id: 'k2', key: hmacKey(secret) }], '12:', body, '!'), 'k');
+  });
+
+  test('match() drops the header strings it held: a second match without clear() and add finds nothing', () => {
+    const digest = createHmac('sha256', secret).update(body).digest('hex');
+    for (const many of [false, true]) {
+      const c = new HmacCandidates('hex', 32, 4);
+      c.clear().add(digest, 0, 64);
+      if (many) c.add('0'.repeat(64), 0, 64); // two: compared a word at a time
+      assert.equal(c.match('sha256', keys, undefined, body, undefined), 'k');
+      assert.equal(c.wellFormed, true, 'still readable after match()');
+      assert.equal(c.match('sha256', keys, undefined, body, undefined), undefined, 'spent: fails closed');
+      c.clear().add(digest, 0, 64);
+      assert.equal(c.match('sha256', keys, undefined, body, undefined), 'k');
+    }
   });
 });
 

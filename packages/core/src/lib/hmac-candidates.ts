@@ -41,6 +41,8 @@ export class HmacCandidates {
   wellFormed = false;
   /** Set by begin(): whether matches() compares the copied words. */
   #wordwiseNow = false;
+  /** Set by match(): the texts are dropped, nothing matches until clear(). */
+  #spent = false;
 
   constructor(encoding: 'hex' | 'base64', size: number, max: number) {
     this.#encoding = encoding;
@@ -58,12 +60,13 @@ export class HmacCandidates {
   }
 
   /**
-   * Empties the set: before a request's candidates are added, and when the scheme is done with
-   * them. The held header strings are dropped too: the instance outlives the request, and one of
-   * them may be the sender's valid signature.
+   * Empties the set, before a request's candidates are added (and after begin()/matches(), which
+   * leave the texts held). The held header strings are dropped too: the instance outlives the
+   * request, and one of them may be the sender's valid signature.
    */
   clear(): this {
     this.#texts.fill('', 0, this.count);
+    this.#spent = false;
     this.count = 0;
     this.wellFormed = false;
     return this;
@@ -84,8 +87,8 @@ export class HmacCandidates {
    * The id of the first key whose HMAC over prefix|body|suffix equals one of the candidates: one HMAC
    * per key, whatever the number of candidates; each candidate compared in full (no early exit inside
    * a comparison: the time depends on the number of candidates, which the sender chose, never on how
-   * many characters of the expected signature a candidate got right). The scheme clear()s the set
-   * once it is done with it.
+   * many characters of the expected signature a candidate got right). Afterwards the set holds no
+   * text: clear() and add again to match again.
    */
   match(algorithm: string, keys: readonly PreparedKey[], prefix: string | undefined, body: Buffer, suffix: string | undefined): string | undefined {
     this.begin();
@@ -96,6 +99,10 @@ export class HmacCandidates {
         break;
       }
     }
+    // The header strings are dropped (the instance outlives the request, and one of them may be
+    // the valid signature); count and wellFormed stay readable. Add again after clear() to reuse.
+    this.#texts.fill('', 0, this.count);
+    this.#spent = true;
     return found;
   }
 
@@ -107,7 +114,7 @@ export class HmacCandidates {
    * costs what it saves.
    */
   begin(): void {
-    this.#wordwiseNow = this.count > 1 && this.#wordwise && this.#writeCandidates();
+    this.#wordwiseNow = !this.#spent && this.count > 1 && this.#wordwise && this.#writeCandidates();
   }
 
   /**
@@ -121,7 +128,7 @@ export class HmacCandidates {
     const count = this.count;
     const wordwise = this.#wordwiseNow;
     let found = false;
-    if (digest.length === this.#size) {
+    if (digest.length === this.#size && !this.#spent) {
       if (this.#encoding === 'hex') encodeHex(digest, expected);
       else encodeBase64(digest, expected);
       if (wordwise) found = anyWordsEqual(this.#words, this.#expectedWords, count);

@@ -46,7 +46,6 @@ export function docusign(options: DocuSignOptions = {}): Scheme {
       if (n === 0) throw new WebhookVerificationError('MISSING_SIGNATURE', { detail: 'no X-DocuSign-Signature-1 header', scheme: 'docusign' });
       if (!candidates.wellFormed) throw new WebhookVerificationError('MALFORMED_SIGNATURE', { detail: 'no X-DocuSign-Signature header holds the base64 of 32 bytes', scheme: 'docusign' });
       const match = candidates.match('sha256', input.keysFor(this), undefined, input.body, undefined);
-      candidates.clear(); // no header string held past the request
       if (match === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'no signature matched an active HMAC key', scheme: 'docusign' });
       return { scheme: 'docusign', keyId: match, signedContent: { body: input.body }, replayable: true };
     },

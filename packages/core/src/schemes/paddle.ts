@@ -59,7 +59,6 @@ export function paddle(options: PaddleOptions = {}): Scheme {
       const prefix = `${timestamp}:`;
       const body = input.body;
       const match = candidates.match('sha256', input.keysFor(this), prefix, body, undefined);
-      candidates.clear(); // no header string held past the request
       if (match === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'no signature matched an active secret', scheme: 'paddle' });
       return {
         scheme: 'paddle',

@@ -47,7 +47,6 @@ export function pagerduty(options: PagerDutyOptions = {}): Scheme {
       const id = checkedId(input.header('x-webhook-id'), 'the message id', 'pagerduty');
       const body = input.body;
       const match = candidates.match('sha256', input.keysFor(this), undefined, body, undefined);
-      candidates.clear(); // no header string held past the request
       if (match === undefined) throw new WebhookVerificationError('SIGNATURE_MISMATCH', { detail: 'no signature matched an active secret', scheme: 'pagerduty' });
       const verdict: SchemeVerdict = { scheme: 'pagerduty', keyId: match, replayable: true, signedContent: { prefix: '', body, suffix: '' } };
       if (id) verdict.id = id;

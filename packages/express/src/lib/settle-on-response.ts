@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { onSocketClose, type VerifiedWebhook } from '@hookguard/core';
+import { onQueuedResponseHangUp, type VerifiedWebhook } from '@hookguard/core';
 
 const WEBHOOK = Symbol('hookguard.express.webhook');
 const END = Symbol('hookguard.express.end');
@@ -30,9 +30,8 @@ export function settleOnResponse(res: Response, webhook: VerifiedWebhook): void 
   res.on('finish', onFinish);
   res.on('close', onClose);
   // A pipelined delivery's answer may still be queued behind an earlier one when the client hangs
-  // up: that response then gets neither event, only the socket closes (core's onSocketClose).
-  const socket = res.req?.socket;
-  if (!res.socket && socket && !socket.destroyed) (res as Held)[UNWATCH] = onSocketClose(socket, () => onClose.call(res as Held));
+  // up: that response then gets neither event, only the socket closes.
+  (res as Held)[UNWATCH] = onQueuedResponseHangUp(res, () => onClose.call(res as Held));
 }
 
 function settle(res: Held, status: number): void {

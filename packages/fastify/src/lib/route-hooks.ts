@@ -3,11 +3,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunc
 import {
   isAcknowledgement,
   isWebhookVerificationError,
-  onSocketClose,
+  onQueuedResponseHangUp,
   readRawBody,
   rejectionResponse,
   type VerifiedWebhook,
   type Verifier,
+  type PrototypeKeyAction,
   type VerifyOptions,
   WebhookVerificationError,
 } from '@hookguard/core';
@@ -61,7 +62,6 @@ export function markHook<F extends object>(hook: F, form: 'route' | 'plugin'): F
 const ANSWERED = 'answered';
 type Held = FastifyRequest & { [STATE]?: State | typeof ANSWERED };
 
-type PrototypeKeyAction = 'error' | 'remove' | 'ignore';
 type Poisoning = { initialConfig?: { onProtoPoisoning?: PrototypeKeyAction; onConstructorPoisoning?: PrototypeKeyAction } };
 // Per Fastify instance: core parses instead of Fastify's skipped JSON parser, so it keeps the app's
 // onProtoPoisoning / onConstructorPoisoning rule (Fastify's default 'error': MALFORMED_PAYLOAD, before
@@ -172,7 +172,7 @@ function trySettle(state: State): void {
   state.webhook.settle({ status }).catch(ignore);
 }
 
-function watchResponse(state: State, request: FastifyRequest, reply: FastifyReply): void {
+function watchResponse(state: State, reply: FastifyReply): void {
   // 'close' follows 'finish' (a tick later) and also comes alone when the client hangs up first:
   // one listener, and writableFinished tells the two apart.
   const res = reply.raw;
@@ -186,9 +186,8 @@ function watchResponse(state: State, request: FastifyRequest, reply: FastifyRepl
     trySettle(state);
   };
   res.on('close', end);
-  // A pipelined delivery's answer may still be queued when the client hangs up (core's onSocketClose).
-  const socket = request.raw.socket;
-  if (!res.socket && socket && !socket.destroyed) unwatch = onSocketClose(socket, end);
+  // A pipelined delivery's answer may still be queued when the client hangs up.
+  unwatch = onQueuedResponseHangUp(res, end);
 }
 
 /**
@@ -248,7 +247,7 @@ export function routeHooks({ verifier, onError, detail }: RouteHookSettings): Ro
       }
       const state: State = { webhook, started: false, finished: false, failed: false, ended: false, settled: false, closedWithoutAnswer: false, res: reply.raw };
       (request as Held)[STATE] = state;
-      watchResponse(state, request, reply);
+      watchResponse(state, reply);
       request.webhook = webhook;
       // What the sender requires on any answer (Adobe's client-id echo), set before the handler answers.
       if (webhook.responseHeaders) reply.headers(webhook.responseHeaders);
